@@ -1,0 +1,15 @@
+//! Cahoot's pure domain: quiz model and validation, game state machine, scoring, PIN and nickname rules.
+//! No IO, no async, no clock reads: time is always an argument.
+
+pub mod answer;
+pub mod machine;
+pub mod model;
+pub mod names;
+pub mod quiz;
+pub mod scoring;
+
+pub use answer::{AcceptedAnswer, AnswerError, JudgedAnswer, accept, judge};
+pub use machine::{Command, Context, Event, GameState, Phase, TransitionError, apply};
+pub use names::{GamePin, NameError, Nickname};
+pub use quiz::{FieldError, PointsMode, Question, QuestionKind, QuizInput, sample_quiz};
+pub use scoring::{Streak, answer_points};

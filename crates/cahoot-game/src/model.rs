@@ -1,0 +1,191 @@
+//! A whole game in one value: the state machine plus players, answers and scores.
+//!
+//! The in-process live store keeps one `GameModel` per game behind a lock, and the property tests drive it
+//! with random commands and answers. A distributed store keeps the same data in separate keys but must give
+//! the same results: the live-store contract suite checks that.
+
+use crate::answer::{AcceptedAnswer, AnswerError, accept, judge};
+use crate::machine::{Command, Context, Event, GameState, TransitionError, apply};
+use crate::quiz::QuizInput;
+use crate::scoring::Streak;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayerRecord {
+    pub nickname: String,
+    pub score: u64,
+    pub streak: Streak,
+    pub connected: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub rank: u32,
+    pub player_id: String,
+    pub nickname: String,
+    pub score: u64,
+}
+
+/// Ranks by score, highest first; equal scores share a rank ("1224" ranking); ties listed by nickname.
+pub fn standings<'a>(players: impl IntoIterator<Item = (&'a str, &'a str, u64)>) -> Vec<Standing> {
+    let mut rows: Vec<_> = players.into_iter().collect();
+    rows.sort_by(|a, b| {
+        b.2.cmp(&a.2)
+            .then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase()))
+    });
+    let mut out: Vec<Standing> = Vec::with_capacity(rows.len());
+    for (i, (id, nick, score)) in rows.into_iter().enumerate() {
+        let rank = match out.last() {
+            Some(prev) if prev.score == score => prev.rank,
+            _ => i as u32 + 1,
+        };
+        out.push(Standing {
+            rank,
+            player_id: id.to_owned(),
+            nickname: nick.to_owned(),
+            score,
+        });
+    }
+    out
+}
+
+/// Result of recording an answer: the stored answer and whether this call stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordOutcome {
+    pub answer: AcceptedAnswer,
+    /// False when the same answer id had already been recorded (a resend after reconnect).
+    pub newly_recorded: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GameModel {
+    pub quiz: QuizInput,
+    pub state: GameState,
+    pub players: BTreeMap<String, PlayerRecord>,
+    pub kicked: Vec<String>,
+    /// (question, player id) → the one accepted answer.
+    pub answers: HashMap<(u32, String), AcceptedAnswer>,
+}
+
+impl GameModel {
+    pub fn new(quiz: QuizInput) -> Self {
+        let state = GameState::new(quiz.questions.len() as u32);
+        GameModel {
+            quiz,
+            state,
+            players: BTreeMap::new(),
+            kicked: Vec::new(),
+            answers: HashMap::new(),
+        }
+    }
+
+    pub fn transition(
+        &mut self,
+        command: Command,
+        now_ms: u64,
+    ) -> Result<Vec<Event>, TransitionError> {
+        let ctx = Context {
+            now_ms,
+            player_count: self.players.len(),
+            quiz: &self.quiz,
+        };
+        let (state, events) = apply(&self.state, command, &ctx)?;
+        self.state = state;
+        Ok(events)
+    }
+
+    /// Records an answer once. A resend with the same answer id returns the stored answer; any other second
+    /// answer to the same question is refused.
+    pub fn record_answer(
+        &mut self,
+        player_id: &str,
+        answer_id: &str,
+        question: u32,
+        choice: u32,
+        now_ms: u64,
+    ) -> Result<RecordOutcome, AnswerError> {
+        let key = (question, player_id.to_owned());
+        if let Some(existing) = self.answers.get(&key) {
+            return if existing.answer_id == answer_id {
+                Ok(RecordOutcome {
+                    answer: existing.clone(),
+                    newly_recorded: false,
+                })
+            } else {
+                Err(AnswerError::AlreadyAnswered)
+            };
+        }
+        let judged = judge(&self.state, &self.quiz, question, choice, now_ms)?;
+        let player = self
+            .players
+            .get_mut(player_id)
+            .ok_or(AnswerError::QuestionClosed)?;
+        let (answer, streak) = accept(answer_id, judged, player.streak);
+        player.streak = streak;
+        player.score += u64::from(answer.points);
+        self.answers.insert(key, answer.clone());
+        Ok(RecordOutcome {
+            answer,
+            newly_recorded: true,
+        })
+    }
+
+    pub fn answered_count(&self, question: u32) -> usize {
+        self.answers.keys().filter(|(q, _)| *q == question).count()
+    }
+
+    pub fn standings(&self) -> Vec<Standing> {
+        standings(
+            self.players
+                .iter()
+                .map(|(id, p)| (id.as_str(), p.nickname.as_str(), p.score)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quiz::sample_quiz;
+
+    fn player(nick: &str) -> PlayerRecord {
+        PlayerRecord {
+            nickname: nick.into(),
+            score: 0,
+            streak: Streak::default(),
+            connected: true,
+        }
+    }
+
+    #[test]
+    fn equal_scores_share_a_rank() {
+        let s = standings([
+            ("a", "Ann", 10),
+            ("b", "bob", 30),
+            ("c", "Cy", 10),
+            ("d", "Di", 5),
+        ]);
+        let ranks: Vec<_> = s.iter().map(|r| (r.nickname.as_str(), r.rank)).collect();
+        assert_eq!(ranks, [("bob", 1), ("Ann", 2), ("Cy", 2), ("Di", 4)]);
+    }
+
+    #[test]
+    fn resend_returns_the_original_and_a_second_answer_is_refused() {
+        let mut g = GameModel::new(sample_quiz());
+        g.players.insert("p1".into(), player("Ada"));
+        g.transition(Command::Start, 0).unwrap();
+        let first = g.record_answer("p1", "x", 0, 1, 100).unwrap();
+        assert!(first.newly_recorded);
+        assert_eq!(first.answer.points, 1000);
+        let again = g.record_answer("p1", "x", 0, 1, 5_000).unwrap();
+        assert!(!again.newly_recorded);
+        assert_eq!(again.answer, first.answer);
+        assert_eq!(
+            g.record_answer("p1", "y", 0, 0, 5_000),
+            Err(AnswerError::AlreadyAnswered)
+        );
+        assert_eq!(g.players["p1"].score, 1000);
+        assert_eq!(g.answered_count(0), 1);
+    }
+}
