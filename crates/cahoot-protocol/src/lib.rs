@@ -1,1 +1,276 @@
+//! The WebSocket wire format (protocol version 1), documented in `docs/protocol.md`.
+//! JSON objects tagged by `type`. Shared by the server, the client library and the load tool.
 
+use cahoot_game::{PointsMode, QuestionKind};
+use serde::{Deserialize, Serialize};
+
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Largest text frame a client may send.
+pub const MAX_CLIENT_FRAME_BYTES: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    Hello {
+        v: u32,
+        token: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        game_id: Option<String>,
+    },
+    Answer {
+        answer_id: String,
+        question_index: u32,
+        choice: u32,
+    },
+    Start,
+    Next,
+    Skip,
+    End,
+    Lock,
+    Unlock,
+    Kick {
+        player_id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Host,
+    Player,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayerSummary {
+    pub id: String,
+    pub nickname: String,
+    pub connected: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub index: u32,
+    pub kind: QuestionKind,
+    pub text: String,
+    pub answers: Vec<String>,
+    pub time_limit_secs: u32,
+    pub points: PointsMode,
+    pub remaining_ms: u64,
+    pub answered: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevealView {
+    pub index: u32,
+    pub correct: u32,
+    pub counts: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastResult {
+    pub correct: bool,
+    pub points: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeView {
+    pub player_id: String,
+    pub nickname: String,
+    pub score: u64,
+    pub rank: u32,
+    pub streak: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_choice: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_result: Option<LastResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankRow {
+    pub rank: u32,
+    pub nickname: String,
+    pub score: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseName {
+    Lobby,
+    Question,
+    Reveal,
+    Leaderboard,
+    Podium,
+}
+
+/// A full view of the game for one client: sent on connect and after every phase change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateView {
+    pub seq: u64,
+    pub game_id: String,
+    pub pin: String,
+    pub quiz_title: String,
+    pub phase: PhaseName,
+    pub locked: bool,
+    pub question_count: u32,
+    pub player_count: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub players: Option<Vec<PlayerSummary>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<QuestionView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reveal: Option<RevealView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub me: Option<MeView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaderboard: Option<Vec<RankRow>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standings: Option<Vec<RankRow>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    Welcome {
+        role: Role,
+        game_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        player_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nickname: Option<String>,
+    },
+    State(Box<StateView>),
+    PlayerJoined {
+        player: PlayerSummary,
+        player_count: u64,
+    },
+    PlayerLeft {
+        player_id: String,
+        player_count: u64,
+    },
+    AnswerCount {
+        question_index: u32,
+        answered: u64,
+        total: u64,
+    },
+    AnswerAck {
+        answer_id: String,
+        question_index: u32,
+        choice: u32,
+    },
+    Kicked,
+    Error {
+        code: String,
+        message: String,
+    },
+    Reconnect {
+        reason: String,
+    },
+}
+
+impl ServerMessage {
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        ServerMessage::Error {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serialising these plain structs cannot fail (no maps with non-string keys, no custom impls).
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            String::from(r#"{"type":"error","code":"internal","message":"serialisation failed"}"#)
+        })
+    }
+}
+
+/// Why a client frame was refused; the code goes back in an `error` message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Decodes one client text frame. Never panics; oversized, malformed and unknown messages are errors.
+pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
+    if text.len() > MAX_CLIENT_FRAME_BYTES {
+        return Err(DecodeError {
+            code: "frame_too_large",
+            message: format!("messages are limited to {MAX_CLIENT_FRAME_BYTES} bytes"),
+        });
+    }
+    serde_json::from_str(text).map_err(|e| DecodeError {
+        code: "bad_message",
+        message: format!("malformed or unknown message: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hello_and_answer_decode() {
+        assert_eq!(
+            decode_client(r#"{"type":"hello","v":1,"token":"t"}"#).unwrap(),
+            ClientMessage::Hello {
+                v: 1,
+                token: "t".into(),
+                game_id: None
+            }
+        );
+        assert_eq!(
+            decode_client(r#"{"type":"answer","answer_id":"a","question_index":2,"choice":1}"#)
+                .unwrap(),
+            ClientMessage::Answer {
+                answer_id: "a".into(),
+                question_index: 2,
+                choice: 1
+            }
+        );
+        assert_eq!(
+            decode_client(r#"{"type":"next"}"#).unwrap(),
+            ClientMessage::Next
+        );
+    }
+
+    #[test]
+    fn bad_frames_are_errors_not_panics() {
+        for bad in [
+            "",
+            "{",
+            "null",
+            "[]",
+            r#"{"type":"launch_missiles"}"#,
+            r#"{"type":"answer"}"#,
+            r#"{"type":"answer","answer_id":"a","question_index":-1,"choice":0}"#,
+        ] {
+            assert_eq!(decode_client(bad).unwrap_err().code, "bad_message", "{bad}");
+        }
+        let big = format!(r#"{{"type":"kick","player_id":"{}"}}"#, "x".repeat(5000));
+        assert_eq!(decode_client(&big).unwrap_err().code, "frame_too_large");
+    }
+
+    #[test]
+    fn state_is_tagged_and_flat() {
+        let view = StateView {
+            seq: 3,
+            game_id: "g".into(),
+            pin: "123456".into(),
+            quiz_title: "q".into(),
+            phase: PhaseName::Lobby,
+            locked: false,
+            question_count: 2,
+            player_count: 0,
+            players: None,
+            question: None,
+            reveal: None,
+            me: None,
+            leaderboard: None,
+            standings: None,
+        };
+        let json = ServerMessage::State(Box::new(view.clone())).to_json();
+        assert!(json.starts_with(r#"{"type":"state","seq":3,"#), "{json}");
+        let back: ServerMessage = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, ServerMessage::State(Box::new(view)));
+    }
+}
