@@ -1,0 +1,158 @@
+//! A minimal Cahoot game client: connect to `/ws`, say hello, send commands and answers, read typed server
+//! messages. Used by the server's integration tests and by the load tool.
+
+use cahoot_protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage, StateView};
+use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("websocket: {0}")]
+    Socket(#[from] tokio_tungstenite::tungstenite::Error),
+    #[error("the server closed the connection")]
+    Closed,
+    #[error("timed out waiting for {0}")]
+    Timeout(&'static str),
+    #[error("unexpected frame: {0}")]
+    Unexpected(String),
+}
+
+pub struct GameClient {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// The last full state received.
+    pub state: Option<StateView>,
+}
+
+impl GameClient {
+    /// Connects to `ws_url` (e.g. `ws://127.0.0.1:8080/ws`) without saying hello.
+    pub async fn connect_raw(ws_url: &str) -> Result<Self, ClientError> {
+        let (socket, _) = connect_async(ws_url).await?;
+        Ok(GameClient { socket, state: None })
+    }
+
+    /// Connects and authenticates: a host passes its access token and the game id, a player its player token.
+    /// Returns after the `welcome` message.
+    pub async fn connect(
+        ws_url: &str,
+        token: &str,
+        game_id: Option<&str>,
+    ) -> Result<(Self, ServerMessage), ClientError> {
+        let mut client = Self::connect_raw(ws_url).await?;
+        client
+            .send(&ClientMessage::Hello {
+                v: PROTOCOL_VERSION,
+                token: token.to_owned(),
+                game_id: game_id.map(str::to_owned),
+            })
+            .await?;
+        let welcome = client.next(Duration::from_secs(10)).await?;
+        match welcome {
+            ServerMessage::Welcome { .. } => Ok((client, welcome)),
+            other => Err(ClientError::Unexpected(format!("{other:?}"))),
+        }
+    }
+
+    pub async fn send(&mut self, msg: &ClientMessage) -> Result<(), ClientError> {
+        let text = serde_json::to_string(msg).map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        self.send_text(&text).await
+    }
+
+    pub async fn send_text(&mut self, text: &str) -> Result<(), ClientError> {
+        self.socket.send(Message::text(text)).await?;
+        Ok(())
+    }
+
+    /// Next server message (pings are skipped; a close frame is `Closed`).
+    pub async fn next(&mut self, within: Duration) -> Result<ServerMessage, ClientError> {
+        loop {
+            let frame = tokio::time::timeout(within, self.socket.next())
+                .await
+                .map_err(|_| ClientError::Timeout("a message"))?;
+            match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let msg: ServerMessage = serde_json::from_str(text.as_str())
+                        .map_err(|e| ClientError::Unexpected(format!("{e}: {text}")))?;
+                    if let ServerMessage::State(view) = &msg {
+                        self.state = Some((**view).clone());
+                    }
+                    return Ok(msg);
+                }
+                Some(Ok(Message::Close(_))) | None => return Err(ClientError::Closed),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Reads messages until one matches, returning it; fails after `within`.
+    pub async fn wait_for<F>(
+        &mut self,
+        within: Duration,
+        what: &'static str,
+        mut matches: F,
+    ) -> Result<ServerMessage, ClientError>
+    where
+        F: FnMut(&ServerMessage) -> bool,
+    {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                return Err(ClientError::Timeout(what));
+            }
+            let msg = self.next(left).await.map_err(|e| match e {
+                ClientError::Timeout(_) => ClientError::Timeout(what),
+                other => other,
+            })?;
+            if matches(&msg) {
+                return Ok(msg);
+            }
+        }
+    }
+
+    /// Waits for a `state` whose view satisfies `matches` and returns that view.
+    pub async fn wait_state<F>(
+        &mut self,
+        within: Duration,
+        what: &'static str,
+        mut matches: F,
+    ) -> Result<StateView, ClientError>
+    where
+        F: FnMut(&StateView) -> bool,
+    {
+        match self
+            .wait_for(within, what, |m| matches!(m, ServerMessage::State(v) if matches(v)))
+            .await?
+        {
+            ServerMessage::State(v) => Ok(*v),
+            _ => Err(ClientError::Unexpected(what.into())),
+        }
+    }
+
+    /// Sends an answer and waits for its acknowledgement (or the error that refuses it).
+    pub async fn answer(
+        &mut self,
+        answer_id: &str,
+        question_index: u32,
+        choice: u32,
+    ) -> Result<ServerMessage, ClientError> {
+        self.send(&ClientMessage::Answer {
+            answer_id: answer_id.to_owned(),
+            question_index,
+            choice,
+        })
+        .await?;
+        self.wait_for(Duration::from_secs(10), "answer_ack", |m| {
+            matches!(m, ServerMessage::AnswerAck { answer_id: id, .. } if id == answer_id)
+                || matches!(m, ServerMessage::Error { .. })
+        })
+        .await
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
