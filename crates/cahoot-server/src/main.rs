@@ -1,1 +1,48 @@
-fn main() {}
+//! The `cahoot` binary: parses the command line and hands over to the library.
+
+use cahoot_server::{Config, init_tracing, launch, shutdown_signal};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Cahoot: a live quiz platform.
+#[derive(Parser)]
+#[command(name = "cahoot", version, about)]
+struct Cli {
+    /// TOML configuration file (also `CAHOOT_CONFIG`); `CAHOOT_*` environment variables override it.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve,
+    /// Print the OpenAPI document (JSON) to stdout.
+    Openapi,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Openapi => {
+            use std::io::Write;
+            let json = serde_json::to_string_pretty(cahoot_server::openapi::document())?;
+            match writeln!(std::io::stdout().lock(), "{json}") {
+                // `cahoot openapi | head` is fine
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
+        Command::Serve => {
+            let config = Config::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            init_tracing(config.log_format);
+            tracing::info!(?config, "starting");
+            let listener =
+                tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await?;
+            launch(config, listener, shutdown_signal()).await
+        }
+    }
+}

@@ -20,6 +20,8 @@ struct LiveGame {
     meta: GameMeta,
     model: GameModel,
     nicknames: HashSet<String>,
+    /// Open sockets per player.
+    connections: HashMap<String, u32>,
     seq: u64,
     expires_at: Option<Instant>,
     channel: broadcast::Sender<LiveMessage>,
@@ -99,6 +101,7 @@ impl LiveStore for MemoryLiveStore {
             model: GameModel::new(meta.quiz.clone()),
             meta,
             nicknames: HashSet::new(),
+            connections: HashMap::new(),
             seq: 0,
             expires_at: None,
             channel,
@@ -116,7 +119,11 @@ impl LiveStore for MemoryLiveStore {
     }
 
     async fn state(&self, game_id: &str) -> Result<Option<GameState>, LiveError> {
-        Ok(self.lock().games.get(game_id).map(|g| g.model.state.clone()))
+        Ok(self
+            .lock()
+            .games
+            .get(game_id)
+            .map(|g| g.model.state.clone()))
     }
 
     async fn cas_state(
@@ -171,6 +178,13 @@ impl LiveStore for MemoryLiveStore {
             .collect())
     }
 
+    async fn player_counts(&self, game_id: &str) -> Result<(u64, u64), LiveError> {
+        let mut inner = self.lock();
+        let players = &inner.game(game_id)?.model.players;
+        let connected = players.values().filter(|p| p.connected).count();
+        Ok((players.len() as u64, connected as u64))
+    }
+
     async fn player(
         &self,
         game_id: &str,
@@ -193,7 +207,12 @@ impl LiveStore for MemoryLiveStore {
 
     async fn is_kicked(&self, game_id: &str, player_id: &str) -> Result<bool, LiveError> {
         let mut inner = self.lock();
-        Ok(inner.game(game_id)?.model.kicked.iter().any(|k| k == player_id))
+        Ok(inner
+            .game(game_id)?
+            .model
+            .kicked
+            .iter()
+            .any(|k| k == player_id))
     }
 
     async fn set_connected(
@@ -209,7 +228,13 @@ impl LiveStore for MemoryLiveStore {
             .players
             .get_mut(player_id)
             .ok_or(LiveError::PlayerNotFound)?;
-        player.connected = connected;
+        let sockets = game.connections.entry(player_id.to_owned()).or_insert(0);
+        *sockets = if connected {
+            *sockets + 1
+        } else {
+            sockets.saturating_sub(1)
+        };
+        player.connected = *sockets > 0;
         Ok(())
     }
 
@@ -273,10 +298,7 @@ impl LiveStore for MemoryLiveStore {
         Ok(())
     }
 
-    async fn subscribe(
-        &self,
-        game_id: &str,
-    ) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
+    async fn subscribe(&self, game_id: &str) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
         let mut inner = self.lock();
         let rx = inner.game(game_id)?.channel.subscribe();
         Ok(BroadcastStream::new(rx).boxed())

@@ -6,6 +6,7 @@
 //! `tests/live_contract.rs` runs against every implementation.
 
 pub mod memory;
+pub mod valkey;
 
 use async_trait::async_trait;
 use cahoot_game::model::{PlayerRecord, RecordOutcome};
@@ -50,8 +51,13 @@ pub struct GameMeta {
 pub enum LiveMessage {
     /// The game state changed (phase, lock): every socket gets a fresh snapshot.
     StateChanged { seq: u64, version: u64 },
-    PlayerJoined { seq: u64, player_id: String, nickname: String },
-    PlayerLeft { seq: u64, player_id: String },
+    PlayerJoined {
+        seq: u64,
+        player_id: String,
+        nickname: String,
+    },
+    /// A player's socket opened or closed (the "everyone answered" check reruns).
+    Presence { player_id: String, connected: bool },
     /// A player was kicked: their sockets close.
     Kicked { seq: u64, player_id: String },
     /// An answer was recorded (hosts get coalesced counts).
@@ -90,11 +96,18 @@ pub trait LiveStore: Send + Sync + 'static {
         nickname: &Nickname,
     ) -> Result<(), LiveError>;
     async fn players(&self, game_id: &str) -> Result<Vec<(String, PlayerRecord)>, LiveError>;
-    async fn player(&self, game_id: &str, player_id: &str)
-    -> Result<Option<PlayerRecord>, LiveError>;
+    /// (players in the game, players with a live socket) — cheap, asked often while a question is open.
+    async fn player_counts(&self, game_id: &str) -> Result<(u64, u64), LiveError>;
+    async fn player(
+        &self,
+        game_id: &str,
+        player_id: &str,
+    ) -> Result<Option<PlayerRecord>, LiveError>;
     /// Removes the player for good (they cannot rejoin). Returns false if they were not in the game.
     async fn kick_player(&self, game_id: &str, player_id: &str) -> Result<bool, LiveError>;
     async fn is_kicked(&self, game_id: &str, player_id: &str) -> Result<bool, LiveError>;
+    /// Counts a socket of the player opening (`true`) or closing (`false`); the player is connected while
+    /// at least one of their sockets is open (a reload briefly has two).
     async fn set_connected(
         &self,
         game_id: &str,
@@ -126,8 +139,7 @@ pub trait LiveStore: Send + Sync + 'static {
     async fn next_seq(&self, game_id: &str) -> Result<u64, LiveError>;
     async fn current_seq(&self, game_id: &str) -> Result<u64, LiveError>;
     async fn publish(&self, game_id: &str, message: &LiveMessage) -> Result<(), LiveError>;
-    async fn subscribe(&self, game_id: &str)
-    -> Result<BoxStream<'static, LiveMessage>, LiveError>;
+    async fn subscribe(&self, game_id: &str) -> Result<BoxStream<'static, LiveMessage>, LiveError>;
     /// Marks a finished game for expiry and frees its PIN.
     async fn finish_game(&self, game_id: &str, keep_for: Duration) -> Result<(), LiveError>;
 

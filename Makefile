@@ -1,0 +1,49 @@
+# Cahoot — the three commands: `make run` (embedded, one binary), `make test` (everything), `docker compose up`.
+SHELL := /bin/bash
+CARGO ?= cargo
+NPM ?= npm
+
+.PHONY: run serve test web web-deps fmt fmt-check lint rust-test web-check e2e build-debug clean-data help
+
+help:
+	@echo "make run    - install web deps, build the UI and the release binary, start cahoot on http://127.0.0.1:8080"
+	@echo "make test   - fmt check, clippy, Rust tests, web type check, browser tests"
+
+## ---- web UI -------------------------------------------------------------
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(NPM) ci --no-audit --no-fund
+
+web-deps: web/node_modules/.package-lock.json
+
+web: web-deps
+	cd web && $(NPM) run build
+
+## ---- main job -------------------------------------------------------------
+run: web
+	$(CARGO) build --release -p cahoot-server
+	./target/release/cahoot serve
+
+## ---- tests ----------------------------------------------------------------
+fmt:
+	$(CARGO) fmt --all
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+lint: web
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+rust-test: web
+	$(CARGO) test --workspace
+
+web-check: web-deps
+	cd web && $(NPM) run check
+
+build-debug: web
+	$(CARGO) build -p cahoot-server
+
+e2e: build-debug
+	cd web && CAHOOT_BIN=$(CURDIR)/target/debug/cahoot $(NPM) run test:e2e
+
+test: fmt-check lint rust-test web-check e2e
+	@echo "make test: all green"

@@ -1,0 +1,280 @@
+//! The durable store: users, refresh-token families, quizzes and finished games.
+//!
+//! One trait, one implementation per backend (SQLite now in [`sqlite`], PostgreSQL later), picked once at
+//! start from the URL scheme in [`connect`]. Handlers only see `Arc<dyn DurableStore>`. The contract suite in
+//! `tests/durable_contract.rs` runs against every backend.
+//!
+//! Everything owned by a host is owner-scoped: another owner's id behaves exactly like an unknown id
+//! (`StoreError::NotFound`), so no handler can leak the existence of someone else's data by forgetting a check.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use cahoot_game::{Question, QuizInput};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was violated (e.g. the username is taken).
+    #[error("conflict")]
+    Conflict,
+    /// The database cannot be reached right now; the request may succeed later.
+    #[error("durable store unavailable: {0}")]
+    Unavailable(String),
+    #[error("durable store error: {0}")]
+    Other(Box<dyn std::error::Error + Send + Sync>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    pub created_at: OffsetDateTime,
+    /// Tokens and refresh families issued before this instant are void ("log out everywhere").
+    pub valid_after: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub now: OffsetDateTime,
+}
+
+/// A refresh-token family: every refresh token descending from one login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshFamily {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub created_at: OffsetDateTime,
+    /// The absolute limit: no token of the family is accepted after it.
+    pub expires_at: OffsetDateTime,
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was current: it is now used up and `new_hash` is the family's current token.
+    Rotated(RefreshFamily),
+    /// No such token (or it was pruned).
+    Unknown,
+    /// The token had been used already: the whole family is now revoked.
+    Reused { family_id: Uuid, user_id: Uuid },
+    /// The family was revoked (logout, password change, earlier reuse).
+    Revoked,
+    /// Idle or absolute limit passed: the family is now revoked.
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Quiz {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub title: String,
+    pub questions: Vec<Question>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Quiz {
+    /// The editable part, as the game engine takes it.
+    pub fn input(&self) -> QuizInput {
+        QuizInput {
+            title: self.title.clone(),
+            questions: self.questions.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct QuizSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub question_count: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct QuestionStats {
+    pub index: u32,
+    pub text: String,
+    pub answers: Vec<String>,
+    /// Index of the correct answer.
+    pub correct: u32,
+    /// How many players chose each answer.
+    pub counts: Vec<u32>,
+    pub answered: u32,
+    pub correct_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlayerResult {
+    pub player_id: String,
+    pub nickname: String,
+    pub rank: u32,
+    pub score: u64,
+    pub correct_count: u32,
+}
+
+/// A game as stored when it reached the podium (or was ended).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FinishedGame {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub quiz_id: Uuid,
+    pub quiz_title: String,
+    pub pin: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub finished_at: OffsetDateTime,
+    pub questions: Vec<QuestionStats>,
+    /// Standings, best first.
+    pub players: Vec<PlayerResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct GameSummary {
+    pub id: Uuid,
+    pub quiz_title: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub finished_at: OffsetDateTime,
+    pub player_count: u32,
+}
+
+#[async_trait]
+pub trait DurableStore: Send + Sync + 'static {
+    /// Human-readable backend name for logs.
+    fn backend(&self) -> &'static str;
+    /// Reachability check for `/readyz`.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    // ---- users ----
+
+    /// Fails with `Conflict` when the username is taken, compared case-insensitively.
+    async fn create_user(&self, user: NewUser<'_>) -> Result<User, StoreError>;
+    /// Case-insensitive lookup.
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError>;
+    async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError>;
+    /// Replaces the password hash and moves `valid_after`, voiding every earlier token.
+    async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        valid_after: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Deletes the user with their quizzes, games and refresh families.
+    async fn delete_user(&self, user_id: Uuid) -> Result<(), StoreError>;
+
+    // ---- refresh tokens (only SHA-256 hashes are stored) ----
+
+    /// Starts a family with its first token.
+    async fn create_refresh_family(
+        &self,
+        family: &RefreshFamily,
+        token_hash: &[u8],
+    ) -> Result<(), StoreError>;
+    /// Single use: a current token is marked used and `new_hash` becomes current; a used one revokes the
+    /// family (reuse detection); a token older than `idle` or past the family's absolute limit is refused.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &[u8],
+        new_hash: &[u8],
+        now: OffsetDateTime,
+        idle: Duration,
+    ) -> Result<Rotation, StoreError>;
+    /// Revokes the family `token_hash` belongs to; returns it when there was one.
+    async fn revoke_refresh_family_of(&self, token_hash: &[u8])
+    -> Result<Option<Uuid>, StoreError>;
+    async fn revoke_refresh_family(&self, family_id: Uuid) -> Result<(), StoreError>;
+    /// Revokes every family of the user (password change).
+    async fn revoke_all_refresh_families(&self, user_id: Uuid) -> Result<(), StoreError>;
+
+    // ---- quizzes (owner-scoped) ----
+
+    async fn create_quiz(
+        &self,
+        owner_id: Uuid,
+        input: &QuizInput,
+        now: OffsetDateTime,
+    ) -> Result<Quiz, StoreError>;
+    async fn get_quiz(&self, owner_id: Uuid, id: Uuid) -> Result<Quiz, StoreError>;
+    /// Most recently updated first.
+    async fn list_quizzes(&self, owner_id: Uuid) -> Result<Vec<QuizSummary>, StoreError>;
+    async fn replace_quiz(
+        &self,
+        owner_id: Uuid,
+        id: Uuid,
+        input: &QuizInput,
+        now: OffsetDateTime,
+    ) -> Result<Quiz, StoreError>;
+    /// Copies a quiz under a new id, titled by [`copy_title`].
+    async fn duplicate_quiz(
+        &self,
+        owner_id: Uuid,
+        id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<Quiz, StoreError>;
+    async fn delete_quiz(&self, owner_id: Uuid, id: Uuid) -> Result<(), StoreError>;
+
+    // ---- finished games ----
+
+    /// Idempotent on the game id: returns `true` when stored now, `false` when it was stored before (the
+    /// stored copy is kept unchanged).
+    async fn save_finished_game(&self, game: &FinishedGame) -> Result<bool, StoreError>;
+    /// Most recently finished first.
+    async fn list_games(&self, owner_id: Uuid) -> Result<Vec<GameSummary>, StoreError>;
+    async fn get_game(&self, owner_id: Uuid, id: Uuid) -> Result<FinishedGame, StoreError>;
+}
+
+/// The title of a duplicated quiz: `"<title> (copy)"`, shortened so it stays a valid title.
+pub fn copy_title(title: &str) -> String {
+    const SUFFIX: &str = " (copy)";
+    let room = cahoot_game::quiz::TITLE_MAX - SUFFIX.chars().count();
+    let base: String = title.chars().take(room).collect();
+    format!("{}{SUFFIX}", base.trim_end())
+}
+
+/// Opens the durable store named by `url` and applies its migrations. The one place a backend is chosen.
+pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn DurableStore>> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "sqlite" => Ok(Arc::new(sqlite::SqliteStore::connect(url).await?)),
+        "postgres" | "postgresql" => {
+            anyhow::bail!("the PostgreSQL durable store is not part of this build yet")
+        }
+        other => anyhow::bail!(
+            "unsupported database URL scheme {other:?} (expected sqlite: or postgres:)"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_titles_stay_within_the_title_limit() {
+        assert_eq!(copy_title("Capitals"), "Capitals (copy)");
+        let long = "x".repeat(cahoot_game::quiz::TITLE_MAX);
+        assert_eq!(
+            copy_title(&long).chars().count(),
+            cahoot_game::quiz::TITLE_MAX
+        );
+    }
+}

@@ -1,0 +1,612 @@
+//! SQLite backend of the durable store (embedded mode): one file, WAL journal, migrations embedded from
+//! `migrations/sqlite`. Ids are stored as UUID text and instants as Unix milliseconds, so returned values
+//! are truncated to milliseconds.
+
+use super::{
+    DurableStore, FinishedGame, GameSummary, NewUser, PlayerResult, Quiz, QuizSummary,
+    RefreshFamily, Rotation, StoreError, User, copy_title,
+};
+use async_trait::async_trait;
+use cahoot_game::QuizInput;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating file and directory when missing) and migrates the database at `url`.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        if let Some(dir) = options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// A write transaction that takes the write lock up front, so two writers never deadlock upgrading.
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)
+    }
+}
+
+fn db_err(err: sqlx::Error) -> StoreError {
+    match err {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+        // the referenced row (owner, family) does not exist (e.g. deleted meanwhile)
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(err.to_string())
+        }
+        other => StoreError::Other(Box::new(other)),
+    }
+}
+
+fn other(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Other(Box::new(err))
+}
+
+fn ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn instant(ms: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).map_err(other)
+}
+
+/// `t` as the store returns it (millisecond precision).
+fn truncate(t: OffsetDateTime) -> Result<OffsetDateTime, StoreError> {
+    instant(ms(t))
+}
+
+fn uuid(row: &SqliteRow, column: &str) -> Result<Uuid, StoreError> {
+    let text: String = row.try_get(column).map_err(db_err)?;
+    Uuid::parse_str(&text).map_err(other)
+}
+
+fn time_col(row: &SqliteRow, column: &str) -> Result<OffsetDateTime, StoreError> {
+    instant(row.try_get(column).map_err(db_err)?)
+}
+
+fn u32_col(row: &SqliteRow, column: &str) -> Result<u32, StoreError> {
+    let value: i64 = row.try_get(column).map_err(db_err)?;
+    u32::try_from(value).map_err(other)
+}
+
+fn user_from(row: &SqliteRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: uuid(row, "id")?,
+        username: row.try_get("username").map_err(db_err)?,
+        password_hash: row.try_get("password_hash").map_err(db_err)?,
+        created_at: time_col(row, "created_at")?,
+        valid_after: time_col(row, "valid_after")?,
+    })
+}
+
+fn quiz_from(row: &SqliteRow) -> Result<Quiz, StoreError> {
+    let questions: String = row.try_get("questions").map_err(db_err)?;
+    Ok(Quiz {
+        id: uuid(row, "id")?,
+        owner_id: uuid(row, "owner_id")?,
+        title: row.try_get("title").map_err(db_err)?,
+        questions: serde_json::from_str(&questions).map_err(other)?,
+        created_at: time_col(row, "created_at")?,
+        updated_at: time_col(row, "updated_at")?,
+    })
+}
+
+#[async_trait]
+impl DurableStore for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(db_err)
+    }
+
+    async fn create_user(&self, user: NewUser<'_>) -> Result<User, StoreError> {
+        let now = truncate(user.now)?;
+        sqlx::query(
+            "INSERT INTO users (id, username, username_key, password_hash, created_at, valid_after)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(user.id.to_string())
+        .bind(user.username)
+        .bind(user.username.to_lowercase())
+        .bind(user.password_hash)
+        .bind(ms(now))
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(User {
+            id: user.id,
+            username: user.username.to_owned(),
+            password_hash: user.password_hash.to_owned(),
+            created_at: now,
+            valid_after: now,
+        })
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, username, password_hash, created_at, valid_after
+             FROM users WHERE username_key = ?",
+        )
+        .bind(username.to_lowercase())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, username, password_hash, created_at, valid_after FROM users WHERE id = ?",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        valid_after: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE users SET password_hash = ?, valid_after = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(ms(valid_after))
+            .bind(user_id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found(done.rows_affected())
+    }
+
+    async fn delete_user(&self, user_id: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM games WHERE owner_id = ?")
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let done = sqlx::query("DELETE FROM users WHERE id = ?")
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        found(done.rows_affected())?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn create_refresh_family(
+        &self,
+        family: &RefreshFamily,
+        token_hash: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO refresh_families (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(family.id.to_string())
+        .bind(family.user_id.to_string())
+        .bind(ms(family.created_at))
+        .bind(ms(family.expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, family_id, created_at) VALUES (?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(family.id.to_string())
+        .bind(ms(family.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &[u8],
+        new_hash: &[u8],
+        now: OffsetDateTime,
+        idle: Duration,
+    ) -> Result<Rotation, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "SELECT t.created_at AS token_created_at, t.used_at, f.id, f.user_id, f.created_at,
+                    f.expires_at, f.revoked_at, u.valid_after
+             FROM refresh_tokens t
+             JOIN refresh_families f ON f.id = t.family_id
+             JOIN users u ON u.id = f.user_id
+             WHERE t.token_hash = ?",
+        )
+        .bind(old_hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else {
+            return Ok(Rotation::Unknown);
+        };
+        let family = RefreshFamily {
+            id: uuid(&row, "id")?,
+            user_id: uuid(&row, "user_id")?,
+            created_at: time_col(&row, "created_at")?,
+            expires_at: time_col(&row, "expires_at")?,
+        };
+        let revoked: Option<i64> = row.try_get("revoked_at").map_err(db_err)?;
+        let used: Option<i64> = row.try_get("used_at").map_err(db_err)?;
+        let token_created = time_col(&row, "token_created_at")?;
+        let valid_after = time_col(&row, "valid_after")?;
+        let outcome = if revoked.is_some() || family.created_at < valid_after {
+            Rotation::Revoked
+        } else if used.is_some() {
+            Rotation::Reused {
+                family_id: family.id,
+                user_id: family.user_id,
+            }
+        } else if now >= family.expires_at || now - token_created >= idle {
+            Rotation::Expired
+        } else {
+            Rotation::Rotated(family.clone())
+        };
+        match &outcome {
+            Rotation::Rotated(_) => {
+                sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?")
+                    .bind(ms(now))
+                    .bind(old_hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO refresh_tokens (token_hash, family_id, created_at) VALUES (?, ?, ?)",
+                )
+                .bind(new_hash)
+                .bind(family.id.to_string())
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+            Rotation::Reused { .. } | Rotation::Expired => {
+                revoke_family(&mut tx, family.id, now).await?;
+            }
+            Rotation::Revoked | Rotation::Unknown => {}
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(outcome)
+    }
+
+    async fn revoke_refresh_family_of(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<Uuid>, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query("SELECT family_id FROM refresh_tokens WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let family_id = uuid(&row, "family_id")?;
+        revoke_family(&mut tx, family_id, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Some(family_id))
+    }
+
+    async fn revoke_refresh_family(&self, family_id: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        revoke_family(&mut tx, family_id, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn revoke_all_refresh_families(&self, user_id: Uuid) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE refresh_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        )
+        .bind(ms(OffsetDateTime::now_utc()))
+        .bind(user_id.to_string())
+        .execute(&self.pool)
+        .await
+        .map(drop)
+        .map_err(db_err)
+    }
+
+    async fn create_quiz(
+        &self,
+        owner_id: Uuid,
+        input: &QuizInput,
+        now: OffsetDateTime,
+    ) -> Result<Quiz, StoreError> {
+        let now = truncate(now)?;
+        let quiz = Quiz {
+            id: Uuid::new_v4(),
+            owner_id,
+            title: input.title.clone(),
+            questions: input.questions.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        insert_quiz(&self.pool, &quiz).await?;
+        Ok(quiz)
+    }
+
+    async fn get_quiz(&self, owner_id: Uuid, id: Uuid) -> Result<Quiz, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, owner_id, title, questions, created_at, updated_at
+             FROM quizzes WHERE id = ? AND owner_id = ?",
+        )
+        .bind(id.to_string())
+        .bind(owner_id.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        quiz_from(&row)
+    }
+
+    async fn list_quizzes(&self, owner_id: Uuid) -> Result<Vec<QuizSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, title, question_count, updated_at FROM quizzes WHERE owner_id = ?
+             ORDER BY updated_at DESC, title",
+        )
+        .bind(owner_id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok(QuizSummary {
+                    id: uuid(row, "id")?,
+                    title: row.try_get("title").map_err(db_err)?,
+                    question_count: u32_col(row, "question_count")?,
+                    updated_at: time_col(row, "updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn replace_quiz(
+        &self,
+        owner_id: Uuid,
+        id: Uuid,
+        input: &QuizInput,
+        now: OffsetDateTime,
+    ) -> Result<Quiz, StoreError> {
+        let now = truncate(now)?;
+        let questions = serde_json::to_string(&input.questions).map_err(other)?;
+        let row = sqlx::query(
+            "UPDATE quizzes SET title = ?, questions = ?, question_count = ?, updated_at = ?
+             WHERE id = ? AND owner_id = ?
+             RETURNING id, owner_id, title, questions, created_at, updated_at",
+        )
+        .bind(&input.title)
+        .bind(questions)
+        .bind(count(input.questions.len()))
+        .bind(ms(now))
+        .bind(id.to_string())
+        .bind(owner_id.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        quiz_from(&row)
+    }
+
+    async fn duplicate_quiz(
+        &self,
+        owner_id: Uuid,
+        id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<Quiz, StoreError> {
+        let original = self.get_quiz(owner_id, id).await?;
+        let input = QuizInput {
+            title: copy_title(&original.title),
+            questions: original.questions,
+        };
+        self.create_quiz(owner_id, &input, now).await
+    }
+
+    async fn delete_quiz(&self, owner_id: Uuid, id: Uuid) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM quizzes WHERE id = ? AND owner_id = ?")
+            .bind(id.to_string())
+            .bind(owner_id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found(done.rows_affected())
+    }
+
+    async fn save_finished_game(&self, game: &FinishedGame) -> Result<bool, StoreError> {
+        let stats = serde_json::to_string(&game.questions).map_err(other)?;
+        let mut tx = self.write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO games (id, owner_id, quiz_id, quiz_title, pin, started_at, finished_at,
+                                question_stats, player_count)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(game.id.to_string())
+        .bind(game.owner_id.to_string())
+        .bind(game.quiz_id.to_string())
+        .bind(&game.quiz_title)
+        .bind(&game.pin)
+        .bind(ms(game.started_at))
+        .bind(ms(game.finished_at))
+        .bind(stats)
+        .bind(count(game.players.len()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(false);
+        }
+        for player in &game.players {
+            sqlx::query(
+                "INSERT INTO game_players (game_id, player_id, nickname, standing, score, correct_count)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(game.id.to_string())
+            .bind(&player.player_id)
+            .bind(&player.nickname)
+            .bind(i64::from(player.rank))
+            .bind(i64::try_from(player.score).unwrap_or(i64::MAX))
+            .bind(i64::from(player.correct_count))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
+    async fn list_games(&self, owner_id: Uuid) -> Result<Vec<GameSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, quiz_title, started_at, finished_at, player_count FROM games
+             WHERE owner_id = ? ORDER BY finished_at DESC",
+        )
+        .bind(owner_id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok(GameSummary {
+                    id: uuid(row, "id")?,
+                    quiz_title: row.try_get("quiz_title").map_err(db_err)?,
+                    started_at: time_col(row, "started_at")?,
+                    finished_at: time_col(row, "finished_at")?,
+                    player_count: u32_col(row, "player_count")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn get_game(&self, owner_id: Uuid, id: Uuid) -> Result<FinishedGame, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, owner_id, quiz_id, quiz_title, pin, started_at, finished_at, question_stats
+             FROM games WHERE id = ? AND owner_id = ?",
+        )
+        .bind(id.to_string())
+        .bind(owner_id.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let players = sqlx::query(
+            "SELECT player_id, nickname, standing, score, correct_count FROM game_players
+             WHERE game_id = ? ORDER BY standing, nickname",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let stats: String = row.try_get("question_stats").map_err(db_err)?;
+        Ok(FinishedGame {
+            id: uuid(&row, "id")?,
+            owner_id: uuid(&row, "owner_id")?,
+            quiz_id: uuid(&row, "quiz_id")?,
+            quiz_title: row.try_get("quiz_title").map_err(db_err)?,
+            pin: row.try_get("pin").map_err(db_err)?,
+            started_at: time_col(&row, "started_at")?,
+            finished_at: time_col(&row, "finished_at")?,
+            questions: serde_json::from_str(&stats).map_err(other)?,
+            players: players
+                .iter()
+                .map(|p| {
+                    let score: i64 = p.try_get("score").map_err(db_err)?;
+                    Ok(PlayerResult {
+                        player_id: p.try_get("player_id").map_err(db_err)?,
+                        nickname: p.try_get("nickname").map_err(db_err)?,
+                        rank: u32_col(p, "standing")?,
+                        score: u64::try_from(score).map_err(other)?,
+                        correct_count: u32_col(p, "correct_count")?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+        })
+    }
+}
+
+async fn insert_quiz(pool: &SqlitePool, quiz: &Quiz) -> Result<(), StoreError> {
+    let questions = serde_json::to_string(&quiz.questions).map_err(other)?;
+    sqlx::query(
+        "INSERT INTO quizzes (id, owner_id, title, questions, question_count, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(quiz.id.to_string())
+    .bind(quiz.owner_id.to_string())
+    .bind(&quiz.title)
+    .bind(questions)
+    .bind(count(quiz.questions.len()))
+    .bind(ms(quiz.created_at))
+    .bind(ms(quiz.updated_at))
+    .execute(pool)
+    .await
+    .map(drop)
+    .map_err(db_err)
+}
+
+async fn revoke_family(
+    tx: &mut Transaction<'static, Sqlite>,
+    family_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(ms(now))
+        .bind(family_id.to_string())
+        .execute(&mut **tx)
+        .await
+        .map(drop)
+        .map_err(db_err)
+}
+
+fn found(rows: u64) -> Result<(), StoreError> {
+    if rows == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

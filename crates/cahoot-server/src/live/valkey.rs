@@ -1,0 +1,637 @@
+//! Valkey (Redis 7.0 protocol) live store for distributed mode.
+//!
+//! Every key and the channel of one game share the hash tag `{g:<id>}`, so each multi-key script touches one
+//! slot. Whatever must not race is one Lua script: the state CAS, joining (unique nickname), kicking,
+//! connection counting and — the hot path — recording an answer (record once, score once, count once).
+//! Scoring itself (correctness and the time discount) is computed in Rust by `cahoot-game`; the script
+//! re-checks the phase and deadline atomically and applies the streak bonus exactly like `Streak`.
+
+use super::{GameMeta, LiveError, LiveMessage, LiveStore};
+use async_trait::async_trait;
+use cahoot_game::model::{PlayerRecord, RecordOutcome};
+use cahoot_game::{AcceptedAnswer, AnswerError, GamePin, GameState, Nickname, Streak, judge};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use redis::aio::ConnectionManager;
+use redis::{AsyncCommands, Script};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// A live game's keys expire this long after its last transition (a forgotten game cleans itself up).
+const GAME_TTL_SECS: u64 = 6 * 3600;
+/// Every per-game key except the per-question answer hashes, which expire on their own.
+const GAME_KEYS: [&str; 10] = [
+    "meta", "state", "players", "nicks", "kicked", "conns", "nconn", "scores", "streaks", "seq",
+];
+
+const CAS: &str = r#"
+local cur = redis.call('GET', KEYS[1])
+if not cur then return -1 end
+if cjson.decode(cur).version ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
+return 1
+"#;
+
+// KEYS: state players nicks kicked scores; ARGV: player_id nick_key record_json
+const ADD_PLAYER: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 0 then return -3 end
+if redis.call('SISMEMBER', KEYS[4], ARGV[1]) == 1 then return -2 end
+if redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[1]) == 0 then return -1 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[5], 0, ARGV[1])
+return 1
+"#;
+
+// KEYS: players nicks kicked scores conns nconn streaks; ARGV: player_id
+const KICK: &str = r#"
+local rec = redis.call('HGET', KEYS[1], ARGV[1])
+if not rec then return 0 end
+redis.call('HDEL', KEYS[2], cjson.decode(rec).nick_key)
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+local c = tonumber(redis.call('HGET', KEYS[5], ARGV[1]) or '0')
+if c > 0 then redis.call('DECR', KEYS[6]) end
+redis.call('HDEL', KEYS[5], ARGV[1])
+redis.call('HDEL', KEYS[7], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1
+"#;
+
+// KEYS: players conns nconn; ARGV: player_id delta
+const CONNECT: &str = r#"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
+local before = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+local after = before + tonumber(ARGV[2])
+if after < 0 then after = 0 end
+redis.call('HSET', KEYS[2], ARGV[1], after)
+if before == 0 and after > 0 then redis.call('INCR', KEYS[3]) end
+if before > 0 and after == 0 then redis.call('DECR', KEYS[3]) end
+return after
+"#;
+
+// KEYS: state answers:q streaks scores players
+// ARGV: player_id answer_id question now_ms judged(0/1) correct(0/1) base_points elapsed_ms choice ttl err
+// Returns {'new'|'dup', answer_json} or {'err', code}.
+const RECORD_ANSWER: &str = r#"
+local st = redis.call('GET', KEYS[1])
+if not st then return {'err', 'game_not_found'} end
+if redis.call('HEXISTS', KEYS[5], ARGV[1]) == 0 then return {'err', 'player_not_found'} end
+local existing = redis.call('HGET', KEYS[2], ARGV[1])
+if existing then
+  if cjson.decode(existing).answer_id == ARGV[2] then return {'dup', existing} end
+  return {'err', 'already_answered'}
+end
+if ARGV[5] ~= '1' then return {'err', ARGV[11]} end
+local q = tonumber(ARGV[3])
+local s = cjson.decode(st)
+if s.phase.phase ~= 'question' or s.phase.index ~= q or tonumber(ARGV[4]) > s.deadline_ms then
+  return {'err', 'question_closed'}
+end
+local correct = ARGV[6] == '1'
+local count, last = 0, -1
+local sk = redis.call('HGET', KEYS[3], ARGV[1])
+if sk then
+  local c, l = string.match(sk, '^(%d+):(-?%d+)$')
+  count, last = tonumber(c), tonumber(l)
+end
+if correct then
+  if q > 0 and last == q - 1 then count = count + 1 else count = 1 end
+else
+  count = 0
+end
+local bonus = 0
+if count >= 2 then bonus = math.min(100 * (count - 1), 500) end
+local points = 0
+if correct then points = tonumber(ARGV[7]) + bonus end
+redis.call('HSET', KEYS[3], ARGV[1], count .. ':' .. q)
+local answer = cjson.encode({answer_id = ARGV[2], question = q, choice = tonumber(ARGV[9]),
+  correct = correct, elapsed_ms = tonumber(ARGV[8]), points = points})
+redis.call('HSET', KEYS[2], ARGV[1], answer)
+redis.call('EXPIRE', KEYS[2], ARGV[10])
+redis.call('ZINCRBY', KEYS[4], points, ARGV[1])
+return {'new', answer}
+"#;
+
+// KEYS: counter; ARGV: window_ms
+const HIT: &str = r#"
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+"#;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredPlayer {
+    nickname: String,
+    nick_key: String,
+}
+
+pub struct ValkeyLiveStore {
+    client: redis::Client,
+    conn: ConnectionManager,
+    prefix: String,
+    cas: Script,
+    add_player: Script,
+    kick: Script,
+    connect: Script,
+    record: Script,
+    hit: Script,
+}
+
+fn unavailable(e: redis::RedisError) -> LiveError {
+    LiveError::Unavailable(e.to_string())
+}
+
+fn corrupt(what: &str) -> LiveError {
+    LiveError::Unavailable(format!("unreadable {what} in the live store"))
+}
+
+impl ValkeyLiveStore {
+    /// Connects to `redis://…` (or `valkey://…`, rewritten). The connection manager reconnects by itself
+    /// after a Valkey restart.
+    pub async fn connect(url: &str) -> Result<Self, LiveError> {
+        Self::connect_with_prefix(url, "cahoot").await
+    }
+
+    /// Like `connect`, with every key under `prefix` (tests use one prefix per test).
+    pub async fn connect_with_prefix(url: &str, prefix: &str) -> Result<Self, LiveError> {
+        let url = url.replacen("valkey://", "redis://", 1);
+        let client = redis::Client::open(url).map_err(unavailable)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)));
+        let conn = ConnectionManager::new_with_config(client.clone(), config)
+            .await
+            .map_err(unavailable)?;
+        Ok(ValkeyLiveStore {
+            client,
+            conn,
+            prefix: prefix.to_owned(),
+            cas: Script::new(CAS),
+            add_player: Script::new(ADD_PLAYER),
+            kick: Script::new(KICK),
+            connect: Script::new(CONNECT),
+            record: Script::new(RECORD_ANSWER),
+            hit: Script::new(HIT),
+        })
+    }
+
+    fn key(&self, game: &str, suffix: &str) -> String {
+        format!("{}:{{g:{game}}}:{suffix}", self.prefix)
+    }
+
+    fn channel(&self, game: &str) -> String {
+        self.key(game, "events")
+    }
+
+    fn pin_key(&self, pin: GamePin) -> String {
+        format!("{}:pin:{pin}", self.prefix)
+    }
+
+    fn conn(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        key: String,
+        what: &str,
+    ) -> Result<Option<T>, LiveError> {
+        let raw: Option<String> = self.conn().get(key).await.map_err(unavailable)?;
+        raw.map(|s| serde_json::from_str(&s).map_err(|_| corrupt(what)))
+            .transpose()
+    }
+
+    async fn require_game(&self, game_id: &str) -> Result<(), LiveError> {
+        let exists: bool = self
+            .conn()
+            .exists(self.key(game_id, "state"))
+            .await
+            .map_err(unavailable)?;
+        if exists {
+            Ok(())
+        } else {
+            Err(LiveError::GameNotFound)
+        }
+    }
+
+    fn parse_streak(raw: Option<&String>) -> Streak {
+        raw.and_then(|s| s.split_once(':'))
+            .and_then(|(c, l)| Some((c.parse().ok()?, l.parse::<i64>().ok()?)))
+            .map_or_else(Streak::default, |(count, last): (u32, i64)| Streak {
+                count,
+                last_question: u32::try_from(last).ok(),
+            })
+    }
+}
+
+#[async_trait]
+impl LiveStore for ValkeyLiveStore {
+    fn backend(&self) -> &'static str {
+        "valkey"
+    }
+
+    async fn ping(&self) -> Result<(), LiveError> {
+        let _: String = redis::cmd("PING")
+            .query_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn create_game(&self, meta: GameMeta) -> Result<(), LiveError> {
+        let mut conn = self.conn();
+        let claimed: bool = redis::cmd("SET")
+            .arg(self.pin_key(meta.pin))
+            .arg(&meta.id)
+            .arg("NX")
+            .arg("EX")
+            .arg(GAME_TTL_SECS)
+            .query_async::<Option<String>>(&mut conn)
+            .await
+            .map_err(unavailable)?
+            .is_some();
+        if !claimed {
+            return Err(LiveError::PinTaken);
+        }
+        let state = GameState::new(meta.quiz.questions.len() as u32);
+        let meta_json = serde_json::to_string(&meta).map_err(|_| corrupt("meta"))?;
+        let state_json = serde_json::to_string(&state).map_err(|_| corrupt("state"))?;
+        redis::pipe()
+            .atomic()
+            .set_ex(self.key(&meta.id, "meta"), meta_json, GAME_TTL_SECS)
+            .set_ex(self.key(&meta.id, "seq"), 0, GAME_TTL_SECS)
+            .set_ex(self.key(&meta.id, "state"), state_json, GAME_TTL_SECS)
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn game_id_by_pin(&self, pin: GamePin) -> Result<Option<String>, LiveError> {
+        self.conn()
+            .get(self.pin_key(pin))
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn meta(&self, game_id: &str) -> Result<Option<GameMeta>, LiveError> {
+        self.get_json(self.key(game_id, "meta"), "game meta").await
+    }
+
+    async fn state(&self, game_id: &str) -> Result<Option<GameState>, LiveError> {
+        self.get_json(self.key(game_id, "state"), "game state")
+            .await
+    }
+
+    async fn cas_state(
+        &self,
+        game_id: &str,
+        expected_version: u64,
+        new_state: &GameState,
+    ) -> Result<bool, LiveError> {
+        let json = serde_json::to_string(new_state).map_err(|_| corrupt("state"))?;
+        let mut inv = self.cas.prepare_invoke();
+        inv.key(self.key(game_id, "state"));
+        for suffix in GAME_KEYS.iter().filter(|s| **s != "state") {
+            inv.key(self.key(game_id, suffix));
+        }
+        let ttl = if new_state.is_finished() {
+            2 * 3600
+        } else {
+            GAME_TTL_SECS
+        };
+        inv.arg(expected_version).arg(json).arg(ttl);
+        let r: i64 = inv
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        match r {
+            -1 => Err(LiveError::GameNotFound),
+            0 => Ok(false),
+            _ => Ok(true),
+        }
+    }
+
+    async fn add_player(
+        &self,
+        game_id: &str,
+        player_id: &str,
+        nickname: &Nickname,
+    ) -> Result<(), LiveError> {
+        let stored = StoredPlayer {
+            nickname: nickname.as_str().to_owned(),
+            nick_key: nickname.uniqueness_key(),
+        };
+        let json = serde_json::to_string(&stored).map_err(|_| corrupt("player"))?;
+        let r: i64 = self
+            .add_player
+            .key(self.key(game_id, "state"))
+            .key(self.key(game_id, "players"))
+            .key(self.key(game_id, "nicks"))
+            .key(self.key(game_id, "kicked"))
+            .key(self.key(game_id, "scores"))
+            .arg(player_id)
+            .arg(&stored.nick_key)
+            .arg(json)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        match r {
+            -3 => Err(LiveError::GameNotFound),
+            -2 => Err(LiveError::Kicked),
+            -1 => Err(LiveError::NicknameTaken),
+            _ => Ok(()),
+        }
+    }
+
+    async fn players(&self, game_id: &str) -> Result<Vec<(String, PlayerRecord)>, LiveError> {
+        self.require_game(game_id).await?;
+        let (players, scores, conns, streaks): (
+            HashMap<String, String>,
+            Vec<(String, f64)>,
+            HashMap<String, i64>,
+            HashMap<String, String>,
+        ) = redis::pipe()
+            .hgetall(self.key(game_id, "players"))
+            .zrange_withscores(self.key(game_id, "scores"), 0, -1)
+            .hgetall(self.key(game_id, "conns"))
+            .hgetall(self.key(game_id, "streaks"))
+            .query_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        let scores: HashMap<String, f64> = scores.into_iter().collect();
+        let mut out = Vec::with_capacity(players.len());
+        for (id, raw) in players {
+            let stored: StoredPlayer = serde_json::from_str(&raw).map_err(|_| corrupt("player"))?;
+            let record = PlayerRecord {
+                nickname: stored.nickname,
+                score: scores.get(&id).copied().unwrap_or(0.0) as u64,
+                streak: Self::parse_streak(streaks.get(&id)),
+                connected: conns.get(&id).copied().unwrap_or(0) > 0,
+            };
+            out.push((id, record));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    async fn player_counts(&self, game_id: &str) -> Result<(u64, u64), LiveError> {
+        self.require_game(game_id).await?;
+        let (total, connected): (u64, Option<i64>) = redis::pipe()
+            .hlen(self.key(game_id, "players"))
+            .get(self.key(game_id, "nconn"))
+            .query_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        Ok((total, connected.unwrap_or(0).max(0) as u64))
+    }
+
+    async fn player(
+        &self,
+        game_id: &str,
+        player_id: &str,
+    ) -> Result<Option<PlayerRecord>, LiveError> {
+        self.require_game(game_id).await?;
+        let (raw, score, conns, streak): (
+            Option<String>,
+            Option<f64>,
+            Option<i64>,
+            Option<String>,
+        ) = redis::pipe()
+            .hget(self.key(game_id, "players"), player_id)
+            .zscore(self.key(game_id, "scores"), player_id)
+            .hget(self.key(game_id, "conns"), player_id)
+            .hget(self.key(game_id, "streaks"), player_id)
+            .query_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        let Some(raw) = raw else { return Ok(None) };
+        let stored: StoredPlayer = serde_json::from_str(&raw).map_err(|_| corrupt("player"))?;
+        Ok(Some(PlayerRecord {
+            nickname: stored.nickname,
+            score: score.unwrap_or(0.0) as u64,
+            streak: Self::parse_streak(streak.as_ref()),
+            connected: conns.unwrap_or(0) > 0,
+        }))
+    }
+
+    async fn kick_player(&self, game_id: &str, player_id: &str) -> Result<bool, LiveError> {
+        self.require_game(game_id).await?;
+        let r: i64 = self
+            .kick
+            .key(self.key(game_id, "players"))
+            .key(self.key(game_id, "nicks"))
+            .key(self.key(game_id, "kicked"))
+            .key(self.key(game_id, "scores"))
+            .key(self.key(game_id, "conns"))
+            .key(self.key(game_id, "nconn"))
+            .key(self.key(game_id, "streaks"))
+            .arg(player_id)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        Ok(r == 1)
+    }
+
+    async fn is_kicked(&self, game_id: &str, player_id: &str) -> Result<bool, LiveError> {
+        self.require_game(game_id).await?;
+        self.conn()
+            .sismember(self.key(game_id, "kicked"), player_id)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn set_connected(
+        &self,
+        game_id: &str,
+        player_id: &str,
+        connected: bool,
+    ) -> Result<(), LiveError> {
+        self.require_game(game_id).await?;
+        let r: i64 = self
+            .connect
+            .key(self.key(game_id, "players"))
+            .key(self.key(game_id, "conns"))
+            .key(self.key(game_id, "nconn"))
+            .arg(player_id)
+            .arg(if connected { 1 } else { -1 })
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        if r < 0 {
+            Err(LiveError::PlayerNotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn record_answer(
+        &self,
+        game_id: &str,
+        player_id: &str,
+        answer_id: &str,
+        question: u32,
+        choice: u32,
+        now_ms: u64,
+    ) -> Result<RecordOutcome, LiveError> {
+        let meta = self.meta(game_id).await?.ok_or(LiveError::GameNotFound)?;
+        let state = self.state(game_id).await?.ok_or(LiveError::GameNotFound)?;
+        // Judge in Rust (one scoring implementation); the script re-checks phase and deadline atomically.
+        let judged = judge(&state, &meta.quiz, question, choice, now_ms);
+        let (ok, correct, base, elapsed, err) = match judged {
+            Ok(j) => (1, j.correct, j.base_points, j.elapsed_ms, ""),
+            Err(e) => (0, false, 0, 0, e.code()),
+        };
+        let (kind, payload): (String, String) = self
+            .record
+            .key(self.key(game_id, "state"))
+            .key(self.key(game_id, &format!("answers:{question}")))
+            .key(self.key(game_id, "streaks"))
+            .key(self.key(game_id, "scores"))
+            .key(self.key(game_id, "players"))
+            .arg(player_id)
+            .arg(answer_id)
+            .arg(question)
+            .arg(now_ms)
+            .arg(ok)
+            .arg(u8::from(correct))
+            .arg(base)
+            .arg(elapsed)
+            .arg(choice)
+            .arg(GAME_TTL_SECS)
+            .arg(err)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        let answer = |payload: &str| -> Result<AcceptedAnswer, LiveError> {
+            serde_json::from_str(payload).map_err(|_| corrupt("answer"))
+        };
+        match (kind.as_str(), payload.as_str()) {
+            ("new", p) => Ok(RecordOutcome {
+                answer: answer(p)?,
+                newly_recorded: true,
+            }),
+            ("dup", p) => Ok(RecordOutcome {
+                answer: answer(p)?,
+                newly_recorded: false,
+            }),
+            (_, "game_not_found") => Err(LiveError::GameNotFound),
+            (_, "player_not_found") => Err(LiveError::PlayerNotFound),
+            (_, "already_answered") => Err(AnswerError::AlreadyAnswered.into()),
+            (_, "invalid_choice") => Err(AnswerError::InvalidChoice.into()),
+            _ => Err(AnswerError::QuestionClosed.into()),
+        }
+    }
+
+    async fn answers(
+        &self,
+        game_id: &str,
+        question: u32,
+    ) -> Result<Vec<(String, AcceptedAnswer)>, LiveError> {
+        let raw: HashMap<String, String> = self
+            .conn()
+            .hgetall(self.key(game_id, &format!("answers:{question}")))
+            .await
+            .map_err(unavailable)?;
+        raw.into_iter()
+            .map(|(p, a)| Ok((p, serde_json::from_str(&a).map_err(|_| corrupt("answer"))?)))
+            .collect()
+    }
+
+    async fn answered_count(&self, game_id: &str, question: u32) -> Result<u64, LiveError> {
+        self.conn()
+            .hlen(self.key(game_id, &format!("answers:{question}")))
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn next_seq(&self, game_id: &str) -> Result<u64, LiveError> {
+        self.require_game(game_id).await?;
+        self.conn()
+            .incr(self.key(game_id, "seq"), 1)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn current_seq(&self, game_id: &str) -> Result<u64, LiveError> {
+        let seq: Option<u64> = self
+            .conn()
+            .get(self.key(game_id, "seq"))
+            .await
+            .map_err(unavailable)?;
+        seq.ok_or(LiveError::GameNotFound)
+    }
+
+    async fn publish(&self, game_id: &str, message: &LiveMessage) -> Result<(), LiveError> {
+        let json = serde_json::to_string(message).map_err(|_| corrupt("message"))?;
+        self.conn()
+            .publish::<_, _, ()>(self.channel(game_id), json)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn subscribe(&self, game_id: &str) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
+        let mut pubsub = self.client.get_async_pubsub().await.map_err(unavailable)?;
+        pubsub
+            .subscribe(self.channel(game_id))
+            .await
+            .map_err(unavailable)?;
+        // The stream ends when the connection drops; the hub then resubscribes and resyncs its sockets.
+        let stream = pubsub.into_on_message().filter_map(|msg| async move {
+            let payload: String = msg.get_payload().ok()?;
+            serde_json::from_str::<LiveMessage>(&payload).ok()
+        });
+        Ok(stream.boxed())
+    }
+
+    async fn finish_game(&self, game_id: &str, keep_for: Duration) -> Result<(), LiveError> {
+        let meta = self.meta(game_id).await?.ok_or(LiveError::GameNotFound)?;
+        let secs = keep_for.as_secs().max(1) as i64;
+        let mut pipe = redis::pipe();
+        pipe.del(self.pin_key(meta.pin)).ignore();
+        for suffix in GAME_KEYS {
+            pipe.expire(self.key(game_id, suffix), secs).ignore();
+        }
+        for q in 0..meta.quiz.questions.len() {
+            pipe.expire(self.key(game_id, &format!("answers:{q}")), secs)
+                .ignore();
+        }
+        pipe.query_async::<()>(&mut self.conn())
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn hit(&self, key: &str, window: Duration) -> Result<u64, LiveError> {
+        self.hit
+            .key(format!("{}:ctr:{key}", self.prefix))
+            .arg(window.as_millis().max(1) as u64)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn reset(&self, key: &str) -> Result<(), LiveError> {
+        self.conn()
+            .del(format!("{}:ctr:{key}", self.prefix))
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn deny_token(&self, jti: &str, ttl: Duration) -> Result<(), LiveError> {
+        self.conn()
+            .pset_ex(
+                format!("{}:deny:{jti}", self.prefix),
+                1,
+                ttl.as_millis().max(1) as u64,
+            )
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn is_token_denied(&self, jti: &str) -> Result<bool, LiveError> {
+        self.conn()
+            .exists(format!("{}:deny:{jti}", self.prefix))
+            .await
+            .map_err(unavailable)
+    }
+}

@@ -1,0 +1,76 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations.
+
+use crate::AppState;
+use std::sync::LazyLock;
+use utoipa::Modify;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Cahoot",
+        description = "Live quiz platform. Errors are `{code, message, field?}` with stable snake_case \
+                       codes. The WebSocket protocol (`GET /ws`) is described in docs/protocol.md."
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "auth", description = "host accounts and sessions"),
+        (name = "quizzes", description = "a host's quizzes"),
+        (name = "games", description = "live and finished games"),
+        (name = "ops", description = "health, readiness, metrics, this document")
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "refresh_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::session::REFRESH_COOKIE,
+                "HttpOnly refresh cookie (`__Secure-cahoot_refresh` over HTTPS), path /api/auth",
+            ))),
+        );
+    }
+}
+
+/// The document's frame: info, tags, security schemes. Paths come from the routers.
+pub fn base() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(openapi_json))
+}
+
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> =
+    LazyLock::new(|| crate::http::api().into_openapi());
+
+/// The complete OpenAPI document.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    &DOCUMENT
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "ops",
+    responses((status = 200, description = "the OpenAPI 3.1 document", content_type = "application/json")))]
+pub async fn openapi_json() -> axum::Json<&'static utoipa::openapi::OpenApi> {
+    axum::Json(document())
+}

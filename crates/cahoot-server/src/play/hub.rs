@@ -1,0 +1,225 @@
+//! Per-instance fan-out. One task per game that has sockets on this instance: it subscribes once to the
+//! game's live channel, loads one snapshot per state change and hands it to every local socket, coalesces
+//! answer counts for hosts (≤ 10 per second), and arms the question deadline. Every instance holding
+//! sockets of a game runs this task, so the game goes on whichever instance dies (CAS makes the duplicate
+//! close attempts harmless).
+
+use super::engine::{self, now_ms};
+use super::view::Snapshot;
+use crate::AppState;
+use crate::live::{GameMeta, LiveError, LiveMessage};
+use cahoot_game::{Command, Phase};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, broadcast};
+use tokio::time::{Instant, MissedTickBehavior};
+
+/// How often answer counts go to hosts at most, and how often "everyone answered" is checked.
+const COUNT_INTERVAL: Duration = Duration::from_millis(100);
+/// Local events buffered per socket; a socket further behind resyncs from a fresh snapshot.
+const LOCAL_CAPACITY: usize = 256;
+
+#[derive(Debug)]
+pub enum LocalEvent {
+    Snapshot(Arc<Snapshot>),
+    PlayerJoined {
+        player_id: String,
+        nickname: String,
+        player_count: u64,
+    },
+    Kicked {
+        player_id: String,
+    },
+    AnswerCount {
+        question: u32,
+        answered: u64,
+        total: u64,
+    },
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("seq", &self.seq)
+            .field("phase", &self.state.phase)
+            .finish_non_exhaustive()
+    }
+}
+
+type Sender = broadcast::Sender<Arc<LocalEvent>>;
+
+/// Which games this instance holds sockets for.
+#[derive(Default)]
+pub struct Hub {
+    games: Mutex<HashMap<String, Sender>>,
+}
+
+impl Hub {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Subscribes a socket to a game's local events, starting the game's task on first use. The live
+    /// subscription exists before this returns, so a snapshot loaded afterwards misses no event.
+    pub async fn join(
+        &self,
+        state: &AppState,
+        meta: Arc<GameMeta>,
+    ) -> Result<broadcast::Receiver<Arc<LocalEvent>>, LiveError> {
+        let mut games = self.games.lock().await;
+        if let Some(tx) = games.get(&meta.id) {
+            return Ok(tx.subscribe());
+        }
+        let live_sub = state.live.subscribe(&meta.id).await?;
+        let (tx, rx) = broadcast::channel(LOCAL_CAPACITY);
+        games.insert(meta.id.clone(), tx.clone());
+        tokio::spawn(run_game(state.clone(), meta, tx, live_sub));
+        Ok(rx)
+    }
+
+    /// Number of games with local sockets (for metrics and tests).
+    pub async fn local_games(&self) -> usize {
+        self.games.lock().await.len()
+    }
+
+    /// Ends the game's task if no socket listens any more. Returns whether it did.
+    async fn release_if_idle(&self, game_id: &str, tx: &Sender) -> bool {
+        let mut games = self.games.lock().await;
+        if tx.receiver_count() == 0 {
+            games.remove(game_id);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+async fn run_game(
+    state: AppState,
+    meta: Arc<GameMeta>,
+    tx: Sender,
+    mut live_sub: BoxStream<'static, LiveMessage>,
+) {
+    let game_id = meta.id.clone();
+    let mut ticker = tokio::time::interval(COUNT_INTERVAL);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut phase = state
+        .live
+        .state(&game_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.phase);
+    let mut deadline = deadline_of(&state, &game_id).await;
+    let mut answers_changed = true;
+    loop {
+        let sleep_until = deadline.map_or_else(far_future, |(_, at)| at);
+        tokio::select! {
+            msg = live_sub.next() => match msg {
+                Some(LiveMessage::StateChanged { .. }) => {
+                    if let Some(snap) = load_snapshot(&state, &meta).await {
+                        phase = Some(snap.state.phase);
+                        deadline = question_deadline(&snap);
+                        answers_changed = true;
+                        let _ = tx.send(Arc::new(LocalEvent::Snapshot(Arc::new(snap))));
+                    }
+                }
+                Some(LiveMessage::PlayerJoined { player_id, nickname, .. }) => {
+                    let player_count = state.live.player_counts(&game_id).await.map_or(0, |c| c.0);
+                    let _ = tx.send(Arc::new(LocalEvent::PlayerJoined { player_id, nickname, player_count }));
+                }
+                Some(LiveMessage::Kicked { player_id, .. }) => {
+                    let _ = tx.send(Arc::new(LocalEvent::Kicked { player_id }));
+                }
+                Some(LiveMessage::Answered { .. } | LiveMessage::Presence { .. }) => answers_changed = true,
+                Some(LiveMessage::Reconnect) => {}
+                None => {
+                    // The live channel ended (store restarted): resubscribe, then resync every socket.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    if let Ok(sub) = state.live.subscribe(&game_id).await {
+                        live_sub = sub;
+                        if let Some(snap) = load_snapshot(&state, &meta).await {
+                            deadline = question_deadline(&snap);
+                            let _ = tx.send(Arc::new(LocalEvent::Snapshot(Arc::new(snap))));
+                        }
+                    }
+                }
+            },
+            _ = tokio::time::sleep_until(sleep_until), if deadline.is_some() => {
+                if let Some((question, _)) = deadline.take() {
+                    close_question(&state, &game_id, question).await;
+                }
+            }
+            _ = ticker.tick() => {
+                if tx.receiver_count() == 0 && state.hub.release_if_idle(&game_id, &tx).await {
+                    return;
+                }
+                if let (Some(Phase::Question(question)), true) = (phase, answers_changed) {
+                    answers_changed = false;
+                    report_answers(&state, &game_id, question, &tx).await;
+                }
+            }
+        }
+    }
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400)
+}
+
+async fn load_snapshot(state: &AppState, meta: &Arc<GameMeta>) -> Option<Snapshot> {
+    match Snapshot::load(state.live.as_ref(), meta.clone()).await {
+        Ok(snap) => snap,
+        Err(e) => {
+            tracing::warn!(game = %meta.id, error = %e, "could not load snapshot");
+            None
+        }
+    }
+}
+
+/// The open question and the local instant its deadline falls on.
+fn question_deadline(snap: &Snapshot) -> Option<(u32, Instant)> {
+    deadline_at(snap.state.phase, snap.state.deadline_ms)
+}
+
+async fn deadline_of(state: &AppState, game_id: &str) -> Option<(u32, Instant)> {
+    let s = state.live.state(game_id).await.ok().flatten()?;
+    deadline_at(s.phase, s.deadline_ms)
+}
+
+fn deadline_at(phase: Phase, deadline_ms: u64) -> Option<(u32, Instant)> {
+    let Phase::Question(q) = phase else {
+        return None;
+    };
+    let remaining = Duration::from_millis(deadline_ms.saturating_sub(now_ms()));
+    Some((q, Instant::now() + remaining))
+}
+
+async fn close_question(state: &AppState, game_id: &str, question: u32) {
+    match engine::transition(state, game_id, Command::Close { question }).await {
+        // Another instance (or the all-answered check) closed it first: that is the expected race.
+        Ok(_) | Err(engine::EngineError::Transition(_)) => {}
+        Err(e) => tracing::warn!(game = game_id, error = %e, "closing question failed"),
+    }
+}
+
+/// Sends the coalesced answer count to hosts and closes the question once every connected player answered.
+async fn report_answers(state: &AppState, game_id: &str, question: u32, tx: &Sender) {
+    let (Ok(answered), Ok((total, connected))) = (
+        state.live.answered_count(game_id, question).await,
+        state.live.player_counts(game_id).await,
+    ) else {
+        return;
+    };
+    let _ = tx.send(Arc::new(LocalEvent::AnswerCount {
+        question,
+        answered,
+        total,
+    }));
+    if connected > 0 && answered >= connected {
+        close_question(state, game_id, question).await;
+    }
+}

@@ -1,0 +1,627 @@
+//! A full live game over real WebSockets: host + players, reconnects, exactly-once answers, results stored.
+//! Plus every way a client can get the game protocol wrong.
+
+use crate::helpers::{TestApp, assert_error, spawn_app};
+use cahoot_client::{ClientError, GameClient};
+use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+use uuid::Uuid;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn ws_url(app: &TestApp) -> String {
+    format!("ws://{}/ws", app.addr)
+}
+
+struct Game {
+    id: String,
+    pin: String,
+}
+
+async fn start_game(app: &TestApp, token: &str, quiz_id: Uuid) -> Game {
+    let res = app
+        .post("/api/games", Some(token), &json!({ "quiz_id": quiz_id }))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    let pin = body["pin"].as_str().unwrap().to_owned();
+    assert_eq!(pin.len(), 6);
+    Game {
+        id: body["game_id"].as_str().unwrap().to_owned(),
+        pin,
+    }
+}
+
+/// A quiz of three quick questions: correct answers are 1, 0 (true/false), 2.
+async fn three_question_quiz(app: &TestApp, token: &str) -> Uuid {
+    let quiz = json!({
+        "title": "Three questions",
+        "questions": [
+            {"text": "2 + 2?", "answers": ["3", "4", "5"], "correct": 1, "time_limit_secs": 30},
+            {"kind": "true_false", "text": "Rust is memory safe", "answers": ["True", "False"], "correct": 0, "time_limit_secs": 30},
+            {"text": "Largest?", "answers": ["1", "2", "3", "4"], "correct": 2, "time_limit_secs": 30, "points": "double"}
+        ]
+    });
+    let res = app.create_quiz(token, &quiz).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    body["id"].as_str().unwrap().parse().unwrap()
+}
+
+async fn join(app: &TestApp, pin: &str, nickname: &str) -> (String, String) {
+    let res = app
+        .post(
+            "/api/play/join",
+            None,
+            &json!({ "pin": pin, "nickname": nickname }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "join {nickname}");
+    let body: Value = res.json().await.unwrap();
+    (
+        body["player_id"].as_str().unwrap().to_owned(),
+        body["player_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn player(app: &TestApp, token: &str) -> GameClient {
+    let (mut c, welcome) = GameClient::connect(&ws_url(app), token, None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        welcome,
+        ServerMessage::Welcome {
+            role: cahoot_protocol::Role::Player,
+            ..
+        }
+    ));
+    c.wait_state(WAIT, "initial state", |_| true).await.unwrap();
+    c
+}
+
+async fn host(app: &TestApp, token: &str, game: &Game) -> GameClient {
+    let (mut c, _) = GameClient::connect(&ws_url(app), token, Some(&game.id))
+        .await
+        .unwrap();
+    c.wait_state(WAIT, "initial state", |_| true).await.unwrap();
+    c
+}
+
+async fn phase(c: &mut GameClient, want: PhaseName, index: Option<u32>) -> StateView {
+    c.wait_state(WAIT, "phase", |v| {
+        v.phase == want
+            && (index.is_none()
+                || v.question.as_ref().map(|q| q.index) == index
+                || want == PhaseName::Leaderboard)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("waiting for {want:?}: {e}"))
+}
+
+async fn send(c: &mut GameClient, msg: ClientMessage) {
+    c.send(&msg).await.unwrap();
+}
+
+fn acked(msg: &ServerMessage) -> bool {
+    matches!(msg, ServerMessage::AnswerAck { .. })
+}
+
+#[tokio::test]
+async fn a_full_game_with_a_reconnecting_player_scores_every_answer_exactly_once() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = three_question_quiz(&app, &token).await;
+    let game = start_game(&app, &token, quiz).await;
+
+    let (_, ada_token) = join(&app, &game.pin, "Ada").await;
+    let (_, bob_token) = join(&app, &game.pin, "Bob").await;
+    let (_, cy_token) = join(&app, &game.pin, "Cy").await;
+    let mut h = host(&app, &token, &game).await;
+    let lobby = h.state.clone().unwrap();
+    assert_eq!(lobby.phase, PhaseName::Lobby);
+    assert_eq!(lobby.pin, game.pin);
+    assert_eq!(lobby.player_count, 3);
+    let mut ada = player(&app, &ada_token).await;
+    let mut bob = player(&app, &bob_token).await;
+    let mut cy = player(&app, &cy_token).await;
+
+    // Question 1: Ada right, Bob wrong; Cy's socket drops, reconnects, answers, then resends the same answer.
+    send(&mut h, ClientMessage::Start).await;
+    let q0 = phase(&mut h, PhaseName::Question, Some(0)).await;
+    assert_eq!(q0.question.as_ref().unwrap().answers, ["3", "4", "5"]);
+    for p in [&mut ada, &mut bob, &mut cy] {
+        phase(p, PhaseName::Question, Some(0)).await;
+    }
+    assert!(acked(&ada.answer("ada-0", 0, 1).await.unwrap()));
+    assert!(acked(&bob.answer("bob-0", 0, 0).await.unwrap()));
+    let count = h
+        .wait_for(WAIT, "answer count", |m| {
+            matches!(m, ServerMessage::AnswerCount { answered: 2, .. })
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        count,
+        ServerMessage::AnswerCount {
+            total: 3,
+            question_index: 0,
+            ..
+        }
+    ));
+    cy.close().await;
+    let mut cy = player(&app, &cy_token).await;
+    assert_eq!(cy.state.as_ref().unwrap().phase, PhaseName::Question);
+    assert!(acked(&cy.answer("cy-0", 0, 1).await.unwrap()));
+    // The resend after a lost ack gets the same ack; a different second answer is refused.
+    assert!(acked(&cy.answer("cy-0", 0, 1).await.unwrap()));
+    let second = cy.answer("cy-0b", 0, 2).await.unwrap();
+    assert!(
+        matches!(&second, ServerMessage::Error { code, .. } if code == "already_answered" || code == "question_closed")
+    );
+
+    // Everyone connected answered: the question closes without waiting for the deadline.
+    let reveal = phase(&mut h, PhaseName::Reveal, Some(0)).await;
+    assert_eq!(reveal.reveal.as_ref().unwrap().counts, [1, 2, 0]);
+    assert_eq!(reveal.reveal.as_ref().unwrap().correct, 1);
+    let ada_reveal = phase(&mut ada, PhaseName::Reveal, Some(0)).await;
+    let me = ada_reveal.me.unwrap();
+    assert!(me.last_result.as_ref().unwrap().correct);
+    assert!(
+        me.score > 500 && me.score <= 1000,
+        "time-discounted points: {}",
+        me.score
+    );
+    let bob_reveal = phase(&mut bob, PhaseName::Reveal, Some(0)).await;
+    let bob_me = bob_reveal.me.unwrap();
+    assert_eq!(
+        (bob_me.score, bob_me.last_result.unwrap().correct),
+        (0, false)
+    );
+    let cy_before = phase(&mut cy, PhaseName::Reveal, Some(0)).await.me.unwrap();
+    assert!(cy_before.score > 0);
+
+    // Leaderboard, then question 2. Cy drops again and must come back with the same score.
+    send(&mut h, ClientMessage::Next).await;
+    let board = phase(&mut h, PhaseName::Leaderboard, None).await;
+    assert_eq!(board.leaderboard.as_ref().unwrap().len(), 3);
+    assert_eq!(
+        board.leaderboard.as_ref().unwrap().last().unwrap().nickname,
+        "Bob"
+    );
+    cy.close().await;
+    let mut cy = player(&app, &cy_token).await;
+    let cy_after = cy.state.clone().unwrap().me.unwrap();
+    assert_eq!(
+        (cy_after.score, cy_after.rank),
+        (cy_before.score, cy_before.rank)
+    );
+
+    send(&mut h, ClientMessage::Next).await;
+    phase(&mut h, PhaseName::Question, Some(1)).await;
+    for p in [&mut ada, &mut bob, &mut cy] {
+        phase(p, PhaseName::Question, Some(1)).await;
+    }
+    assert!(acked(&ada.answer("ada-1", 1, 0).await.unwrap()));
+    // Bob answers a future question and a non-existent option: both refused, nothing recorded.
+    let future = bob.answer("bob-x", 2, 0).await.unwrap();
+    assert!(matches!(&future, ServerMessage::Error { code, .. } if code == "question_closed"));
+    let invalid = bob.answer("bob-y", 1, 7).await.unwrap();
+    assert!(matches!(&invalid, ServerMessage::Error { code, .. } if code == "invalid_choice"));
+    // The host skips: the question closes with two answers missing.
+    send(&mut h, ClientMessage::Skip).await;
+    let reveal1 = phase(&mut h, PhaseName::Reveal, Some(1)).await;
+    assert_eq!(reveal1.reveal.unwrap().counts, [1, 0]);
+    let late = bob.answer("bob-1", 1, 0).await.unwrap();
+    assert!(matches!(&late, ServerMessage::Error { code, .. } if code == "question_closed"));
+
+    // Skip from the reveal goes straight to question 3; then the host ends the game.
+    send(&mut h, ClientMessage::Skip).await;
+    phase(&mut h, PhaseName::Question, Some(2)).await;
+    phase(&mut ada, PhaseName::Question, Some(2)).await;
+    assert!(acked(&ada.answer("ada-2", 2, 2).await.unwrap()));
+    send(&mut h, ClientMessage::End).await;
+    let podium = phase(&mut h, PhaseName::Podium, None).await;
+    let standings = podium.standings.unwrap();
+    assert_eq!(standings.len(), 3);
+    assert_eq!(standings[0].nickname, "Ada");
+    let ada_final = phase(&mut ada, PhaseName::Podium, None).await.me.unwrap();
+    assert_eq!(ada_final.rank, 1);
+    assert_eq!(ada_final.score, standings[0].score);
+    // Ada: three correct in a row → streak bonus +100 on Q2 and +200 on Q3 (double points).
+    assert_eq!(ada_final.streak, 3);
+    let gained = ada_final.score - me.score;
+    assert!(
+        (600 + 1200..=1100 + 2200).contains(&gained),
+        "streak bonuses counted: {gained}"
+    );
+
+    // The finished game is stored once with the same standings.
+    let game_uuid: Uuid = game.id.parse().unwrap();
+    let stored = wait_for_stored_game(&app, &token, game_uuid).await;
+    let players = stored["players"].as_array().unwrap();
+    assert_eq!(players.len(), 3);
+    assert_eq!(players[0]["nickname"], "Ada");
+    assert_eq!(players[0]["score"].as_u64().unwrap(), standings[0].score);
+    let list: Value = app
+        .get("/api/games", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // Joining a finished game is refused.
+    let res = app
+        .post(
+            "/api/play/join",
+            None,
+            &json!({"pin": game.pin, "nickname": "Late"}),
+        )
+        .await;
+    assert!(res.status() == StatusCode::GONE || res.status() == StatusCode::NOT_FOUND);
+}
+
+async fn wait_for_stored_game(app: &TestApp, token: &str, id: Uuid) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let res = app.get(&format!("/api/games/{id}"), Some(token)).await;
+        if res.status() == StatusCode::OK {
+            return res.json().await.unwrap();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "game results were not stored"
+        );
+        // Storing happens in a background task right after the podium; poll the API like a client would.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_question_closes_at_its_deadline_without_the_host() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = json!({"title": "Quick", "questions": [
+        {"text": "Fast?", "answers": ["yes", "no"], "correct": 0, "time_limit_secs": 5}]});
+    let quiz_id: Uuid = app
+        .create_quiz(&token, &quiz)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let game = start_game(&app, &token, quiz_id).await;
+    let (_, t1) = join(&app, &game.pin, "Ann").await;
+    let (_, t2) = join(&app, &game.pin, "Ben").await;
+    let mut h = host(&app, &token, &game).await;
+    let mut ann = player(&app, &t1).await;
+    let _ben = player(&app, &t2).await;
+    send(&mut h, ClientMessage::Start).await;
+    phase(&mut ann, PhaseName::Question, Some(0)).await;
+    assert!(acked(&ann.answer("a", 0, 0).await.unwrap()));
+    let reveal = h
+        .wait_state(Duration::from_secs(8), "reveal at deadline", |v| {
+            v.phase == PhaseName::Reveal
+        })
+        .await
+        .unwrap();
+    assert_eq!(reveal.reveal.unwrap().counts, [1, 0]);
+}
+
+#[tokio::test]
+async fn host_controls_lock_kick_and_refuse_commands_from_players() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = app.create_sample_quiz(&token).await;
+    let game = start_game(&app, &token, quiz).await;
+    let (ann_id, ann_token) = join(&app, &game.pin, "Ann").await;
+    let mut h = host(&app, &token, &game).await;
+    let mut ann = player(&app, &ann_token).await;
+
+    // Players cannot send host commands; hosts cannot answer.
+    send(&mut ann, ClientMessage::Start).await;
+    let err = ann
+        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
+        .await
+        .unwrap();
+    assert!(matches!(err, ServerMessage::Error { code, .. } if code == "not_host"));
+    send(
+        &mut ann,
+        ClientMessage::Kick {
+            player_id: ann_id.clone(),
+        },
+    )
+    .await;
+    let err = ann
+        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
+        .await
+        .unwrap();
+    assert!(matches!(err, ServerMessage::Error { code, .. } if code == "not_host"));
+    send(&mut h, ClientMessage::Next).await;
+    let err = h
+        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
+        .await
+        .unwrap();
+    assert!(matches!(err, ServerMessage::Error { code, .. } if code == "invalid_command"));
+
+    // Lock: new joins are refused; unlock lets them in again; nicknames are unique ignoring case.
+    send(&mut h, ClientMessage::Lock).await;
+    h.wait_state(WAIT, "locked", |v| v.locked).await.unwrap();
+    let res = app
+        .post(
+            "/api/play/join",
+            None,
+            &json!({"pin": game.pin, "nickname": "Zed"}),
+        )
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "game_locked").await;
+    send(&mut h, ClientMessage::Unlock).await;
+    h.wait_state(WAIT, "unlocked", |v| !v.locked).await.unwrap();
+    let res = app
+        .post(
+            "/api/play/join",
+            None,
+            &json!({"pin": game.pin, "nickname": " ANN "}),
+        )
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "nickname_taken").await;
+
+    // Kick: the player's socket is told and closed; the old token cannot come back.
+    send(
+        &mut h,
+        ClientMessage::Kick {
+            player_id: ann_id.clone(),
+        },
+    )
+    .await;
+    ann.wait_for(WAIT, "kicked", |m| matches!(m, ServerMessage::Kicked))
+        .await
+        .unwrap();
+    let lobby = h
+        .wait_state(WAIT, "player removed", |v| v.player_count == 0)
+        .await
+        .unwrap();
+    assert!(lobby.players.unwrap().is_empty());
+    let mut again = GameClient::connect_raw(&ws_url(&app)).await.unwrap();
+    again
+        .send(&ClientMessage::Hello {
+            v: 1,
+            token: ann_token.clone(),
+            game_id: None,
+        })
+        .await
+        .unwrap();
+    let refused = again.next(WAIT).await.unwrap();
+    assert!(matches!(refused, ServerMessage::Error { code, .. } if code == "kicked"));
+
+    // Start with nobody in the lobby is refused.
+    send(&mut h, ClientMessage::Start).await;
+    let err = h
+        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
+        .await
+        .unwrap();
+    assert!(matches!(err, ServerMessage::Error { code, .. } if code == "no_players"));
+}
+
+async fn hello_error(app: &TestApp, first_frame: &str) -> String {
+    let mut c = GameClient::connect_raw(&ws_url(app)).await.unwrap();
+    c.send_text(first_frame).await.unwrap();
+    match c.next(WAIT).await.unwrap() {
+        ServerMessage::Error { code, .. } => code,
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn bad_hellos_are_refused_with_a_clear_code() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = app.create_sample_quiz(&token).await;
+    let game = start_game(&app, &token, quiz).await;
+    assert_eq!(hello_error(&app, "not json").await, "bad_message");
+    assert_eq!(
+        hello_error(&app, r#"{"type":"start"}"#).await,
+        "unauthorized"
+    );
+    assert_eq!(
+        hello_error(&app, r#"{"type":"hello","v":9,"token":"x"}"#).await,
+        "unsupported_version"
+    );
+    assert_eq!(
+        hello_error(&app, r#"{"type":"hello","v":1,"token":"forged.jwt.token"}"#).await,
+        "unauthorized"
+    );
+    // A host token used as a player token, and a player token used as a host token.
+    assert_eq!(
+        hello_error(
+            &app,
+            &format!(r#"{{"type":"hello","v":1,"token":"{token}"}}"#)
+        )
+        .await,
+        "unauthorized"
+    );
+    let (_, player_token) = join(&app, &game.pin, "Pat").await;
+    let as_host = format!(
+        r#"{{"type":"hello","v":1,"token":"{player_token}","game_id":"{}"}}"#,
+        game.id
+    );
+    assert_eq!(hello_error(&app, &as_host).await, "unauthorized");
+    // Another host cannot take over this game.
+    let other = app.register_and_login("intruder").await;
+    let steal = format!(
+        r#"{{"type":"hello","v":1,"token":"{other}","game_id":"{}"}}"#,
+        game.id
+    );
+    assert_eq!(hello_error(&app, &steal).await, "game_not_found");
+}
+
+#[tokio::test]
+async fn malformed_and_unknown_messages_get_errors_without_disconnecting() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = app.create_sample_quiz(&token).await;
+    let game = start_game(&app, &token, quiz).await;
+    let (_, pt) = join(&app, &game.pin, "Pat").await;
+    let mut p = player(&app, &pt).await;
+    for bad in [
+        "{",
+        r#"{"type":"self_destruct"}"#,
+        r#"{"type":"answer","choice":"x"}"#,
+        "[]",
+    ] {
+        p.send_text(bad).await.unwrap();
+        let err = p
+            .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
+            .await
+            .unwrap();
+        assert!(
+            matches!(err, ServerMessage::Error { code, .. } if code == "bad_message"),
+            "{bad}"
+        );
+    }
+    // Still connected and usable: an answer in the lobby is refused as not open.
+    let r = p.answer("early", 0, 0).await.unwrap();
+    assert!(matches!(r, ServerMessage::Error { code, .. } if code == "question_closed"));
+    // An oversized frame closes the connection (the limit is 4 KiB).
+    p.send_text(&format!(
+        r#"{{"type":"kick","player_id":"{}"}}"#,
+        "x".repeat(10_000)
+    ))
+    .await
+    .ok();
+    let end = loop {
+        match p.next(WAIT).await {
+            Ok(_) => continue,
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        matches!(end, ClientError::Closed | ClientError::Socket(_)),
+        "{end:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_flooding_client_is_rate_limited_then_disconnected() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = app.create_sample_quiz(&token).await;
+    let game = start_game(&app, &token, quiz).await;
+    let (_, pt) = join(&app, &game.pin, "Spam").await;
+    let mut p = player(&app, &pt).await;
+    // Every message gets a reply (an error: no question is open). Read each reply before the next send;
+    // the server refuses messages over the rate, then disconnects the client.
+    let mut limited = 0;
+    let mut closed = None;
+    for i in 0..500 {
+        let frame =
+            format!(r#"{{"type":"answer","answer_id":"f{i}","question_index":0,"choice":0}}"#);
+        if let Err(e) = p.send_text(&frame).await {
+            closed = Some(e);
+            break;
+        }
+        match p.next(WAIT).await {
+            Ok(ServerMessage::Error { code, .. }) if code == "rate_limited" => limited += 1,
+            Ok(_) => {}
+            Err(e) => {
+                closed = Some(e);
+                break;
+            }
+        }
+    }
+    assert!(limited > 0, "flood was never rate limited");
+    let closed = closed.expect("the flooding client was never disconnected");
+    assert!(
+        matches!(closed, ClientError::Closed | ClientError::Socket(_)),
+        "{closed:?}"
+    );
+}
+
+#[tokio::test]
+async fn joining_rejects_bad_pins_nicknames_and_other_hosts_quizzes() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = app.create_sample_quiz(&token).await;
+    let game = start_game(&app, &token, quiz).await;
+    let unknown_pin = if game.pin == "999999" {
+        "999998"
+    } else {
+        "999999"
+    };
+    let cases = [
+        (
+            json!({"pin": "12ab56", "nickname": "Ann"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_pin",
+        ),
+        (
+            json!({"pin": unknown_pin, "nickname": "Ann"}),
+            StatusCode::NOT_FOUND,
+            "game_not_found",
+        ),
+        (
+            json!({"pin": game.pin, "nickname": "   "}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_nickname",
+        ),
+        (
+            json!({"pin": game.pin, "nickname": "x".repeat(21)}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_nickname",
+        ),
+    ];
+    for (body, status, code) in cases {
+        assert_error(app.post("/api/play/join", None, &body).await, status, code).await;
+    }
+    // Another host's quiz id looks like a missing one.
+    let other = app.register_and_login("other").await;
+    let res = app
+        .post("/api/games", Some(&other), &json!({ "quiz_id": quiz }))
+        .await;
+    assert_error(res, StatusCode::NOT_FOUND, "quiz_not_found").await;
+    let res = app
+        .post("/api/games", None, &json!({ "quiz_id": quiz }))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn pin_guessing_is_throttled_per_address() {
+    let app = spawn_app().await;
+    let mut last = StatusCode::OK;
+    for i in 0..40 {
+        let pin = format!("{}", 100_000 + i);
+        last = app
+            .post(
+                "/api/play/join",
+                None,
+                &json!({"pin": pin, "nickname": "Guess"}),
+            )
+            .await
+            .status();
+        if last == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn the_host_can_reconnect_and_resume_control() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = app.create_sample_quiz(&token).await;
+    let game = start_game(&app, &token, quiz).await;
+    let (_, pt) = join(&app, &game.pin, "Ann").await;
+    let mut ann = player(&app, &pt).await;
+    let h = host(&app, &token, &game).await;
+    h.close().await;
+    let mut h = host(&app, &token, &game).await;
+    assert_eq!(h.state.as_ref().unwrap().players.as_ref().unwrap().len(), 1);
+    send(&mut h, ClientMessage::Start).await;
+    phase(&mut ann, PhaseName::Question, Some(0)).await;
+}

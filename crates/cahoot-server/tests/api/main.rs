@@ -1,0 +1,8 @@
+//! API integration tests: the real server on a free port, a fresh SQLite database per test.
+
+mod auth;
+mod errors;
+mod game;
+mod helpers;
+mod quizzes;
+mod results;

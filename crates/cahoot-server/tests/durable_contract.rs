@@ -1,0 +1,479 @@
+//! The durable-store contract: one suite of generic checks over `&dyn DurableStore`, run against every
+//! backend. Adding a backend = one more `durable_contract!` line at the bottom.
+
+use cahoot_game::sample_quiz;
+use cahoot_server::durable::{
+    DurableStore, FinishedGame, NewUser, PlayerResult, QuestionStats, RefreshFamily, Rotation,
+    StoreError, User,
+};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A store plus whatever keeps it alive (temp dir, server process).
+pub struct Backend {
+    pub store: Arc<dyn DurableStore>,
+    _guard: Box<dyn std::any::Any + Send>,
+}
+
+async fn sqlite() -> Backend {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("nested/dir/test.db").display()
+    );
+    let store = cahoot_server::durable::connect(&url).await.unwrap();
+    Backend {
+        store,
+        _guard: Box::new(dir),
+    }
+}
+
+fn t0() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+}
+
+async fn user(store: &dyn DurableStore, name: &str) -> User {
+    store
+        .create_user(NewUser {
+            id: Uuid::new_v4(),
+            username: name,
+            password_hash: "$argon2id$hash",
+            now: t0(),
+        })
+        .await
+        .unwrap()
+}
+
+fn family(user: &User, created_at: OffsetDateTime, lifetime: time::Duration) -> RefreshFamily {
+    RefreshFamily {
+        id: Uuid::new_v4(),
+        user_id: user.id,
+        created_at,
+        expires_at: created_at + lifetime,
+    }
+}
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn game(owner: Uuid, quiz: Uuid, finished_at: OffsetDateTime) -> FinishedGame {
+    FinishedGame {
+        id: Uuid::new_v4(),
+        owner_id: owner,
+        quiz_id: quiz,
+        quiz_title: "Trivia".into(),
+        pin: "042042".into(),
+        started_at: finished_at - time::Duration::minutes(5),
+        finished_at,
+        questions: vec![QuestionStats {
+            index: 0,
+            text: "2 + 2?".into(),
+            answers: vec!["3".into(), "4".into()],
+            correct: 1,
+            counts: vec![1, 2],
+            answered: 3,
+            correct_count: 2,
+        }],
+        players: vec![
+            PlayerResult {
+                player_id: "p2".into(),
+                nickname: "Zed".into(),
+                rank: 1,
+                score: 1900,
+                correct_count: 2,
+            },
+            PlayerResult {
+                player_id: "p1".into(),
+                nickname: "Amy".into(),
+                rank: 2,
+                score: 950,
+                correct_count: 1,
+            },
+        ],
+    }
+}
+
+// ---- the contract ----
+
+pub async fn answers_ping(store: &dyn DurableStore) {
+    store.ping().await.unwrap();
+}
+
+pub async fn usernames_are_unique_case_insensitively(store: &dyn DurableStore) {
+    let ada = user(store, "Ada").await;
+    let again = store
+        .create_user(NewUser {
+            id: Uuid::new_v4(),
+            username: "ADA",
+            password_hash: "x",
+            now: t0(),
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
+    let found = store.user_by_name("aDa").await.unwrap().unwrap();
+    assert_eq!(found, ada);
+    assert_eq!(found.username, "Ada");
+    assert_eq!(store.user_by_id(ada.id).await.unwrap().unwrap(), ada);
+    assert!(store.user_by_name("grace").await.unwrap().is_none());
+    assert!(store.user_by_id(Uuid::new_v4()).await.unwrap().is_none());
+}
+
+pub async fn a_password_change_moves_valid_after(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    assert_eq!(ada.valid_after, t0());
+    let later = t0() + time::Duration::milliseconds(1234);
+    store.set_password(ada.id, "$new", later).await.unwrap();
+    let ada = store.user_by_id(ada.id).await.unwrap().unwrap();
+    assert_eq!(ada.password_hash, "$new");
+    assert_eq!(ada.valid_after, later);
+    let missing = store.set_password(Uuid::new_v4(), "$x", later).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+}
+
+pub async fn a_refresh_token_rotates_exactly_once(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let fam = family(&ada, t0(), time::Duration::days(14));
+    store.create_refresh_family(&fam, b"token-a").await.unwrap();
+    let now = t0() + time::Duration::hours(1);
+    let rotated = store
+        .rotate_refresh_token(b"token-a", b"token-b", now, DAY)
+        .await
+        .unwrap();
+    assert_eq!(rotated, Rotation::Rotated(fam.clone()));
+    let next = store
+        .rotate_refresh_token(b"token-b", b"token-c", now, DAY)
+        .await
+        .unwrap();
+    assert_eq!(next, Rotation::Rotated(fam));
+    let unknown = store
+        .rotate_refresh_token(b"never-issued", b"token-x", now, DAY)
+        .await
+        .unwrap();
+    assert_eq!(unknown, Rotation::Unknown);
+}
+
+pub async fn reusing_a_refresh_token_revokes_its_family(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let fam = family(&ada, t0(), time::Duration::days(14));
+    store.create_refresh_family(&fam, b"a").await.unwrap();
+    let now = t0() + time::Duration::minutes(1);
+    store
+        .rotate_refresh_token(b"a", b"b", now, DAY)
+        .await
+        .unwrap();
+    let reuse = store
+        .rotate_refresh_token(b"a", b"x", now, DAY)
+        .await
+        .unwrap();
+    assert_eq!(
+        reuse,
+        Rotation::Reused {
+            family_id: fam.id,
+            user_id: ada.id
+        }
+    );
+    let current = store
+        .rotate_refresh_token(b"b", b"c", now, DAY)
+        .await
+        .unwrap();
+    assert_eq!(current, Rotation::Revoked);
+}
+
+pub async fn an_idle_refresh_token_expires(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let fam = family(&ada, t0(), time::Duration::days(14));
+    store.create_refresh_family(&fam, b"a").await.unwrap();
+    let idle_later = t0() + time::Duration::days(3);
+    let outcome = store
+        .rotate_refresh_token(b"a", b"b", idle_later, 2 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Rotation::Expired);
+    // an expired family stays dead
+    let again = store
+        .rotate_refresh_token(b"a", b"c", t0(), 2 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(again, Rotation::Revoked);
+}
+
+pub async fn a_family_expires_at_its_absolute_limit(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let fam = family(&ada, t0(), time::Duration::days(2));
+    store.create_refresh_family(&fam, b"t0").await.unwrap();
+    // keep it busy: one rotation a day, never idle
+    let mut token = b"t0".to_vec();
+    for day in 1..=2 {
+        let next = format!("t{day}").into_bytes();
+        let now = t0() + time::Duration::days(day) - time::Duration::minutes(1);
+        let outcome = store
+            .rotate_refresh_token(&token, &next, now, 2 * DAY)
+            .await
+            .unwrap();
+        assert_eq!(outcome, Rotation::Rotated(fam.clone()), "day {day}");
+        token = next;
+    }
+    let past = t0() + time::Duration::days(2) + time::Duration::minutes(1);
+    let outcome = store
+        .rotate_refresh_token(&token, b"late", past, 2 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Rotation::Expired);
+}
+
+pub async fn revoked_families_refuse_refresh(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let now = t0() + time::Duration::minutes(1);
+    let (one, two, three) = (
+        family(&ada, t0(), time::Duration::days(14)),
+        family(&ada, t0(), time::Duration::days(14)),
+        family(&ada, t0(), time::Duration::days(14)),
+    );
+    store.create_refresh_family(&one, b"one").await.unwrap();
+    store.create_refresh_family(&two, b"two").await.unwrap();
+    store.create_refresh_family(&three, b"three").await.unwrap();
+
+    assert_eq!(
+        store.revoke_refresh_family_of(b"one").await.unwrap(),
+        Some(one.id)
+    );
+    assert_eq!(
+        store.revoke_refresh_family_of(b"unknown").await.unwrap(),
+        None
+    );
+    let outcome = store
+        .rotate_refresh_token(b"one", b"x", now, DAY)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Rotation::Revoked);
+
+    store.revoke_refresh_family(two.id).await.unwrap();
+    let outcome = store
+        .rotate_refresh_token(b"two", b"y", now, DAY)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Rotation::Revoked);
+
+    store.revoke_all_refresh_families(ada.id).await.unwrap();
+    let outcome = store
+        .rotate_refresh_token(b"three", b"z", now, DAY)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Rotation::Revoked);
+}
+
+pub async fn families_older_than_valid_after_are_void(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let fam = family(&ada, t0(), time::Duration::days(14));
+    store.create_refresh_family(&fam, b"a").await.unwrap();
+    store
+        .set_password(ada.id, "$new", t0() + time::Duration::seconds(1))
+        .await
+        .unwrap();
+    let now = t0() + time::Duration::minutes(1);
+    let outcome = store
+        .rotate_refresh_token(b"a", b"b", now, DAY)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Rotation::Revoked);
+}
+
+pub async fn quizzes_round_trip_for_their_owner(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let input = sample_quiz();
+    let quiz = store.create_quiz(ada.id, &input, t0()).await.unwrap();
+    assert_eq!(quiz.owner_id, ada.id);
+    assert_eq!(quiz.input(), input);
+    assert_eq!((quiz.created_at, quiz.updated_at), (t0(), t0()));
+    assert_eq!(store.get_quiz(ada.id, quiz.id).await.unwrap(), quiz);
+
+    let mut changed = input.clone();
+    changed.title = "Renamed".into();
+    changed.questions.reverse();
+    let later = t0() + time::Duration::minutes(3);
+    let replaced = store
+        .replace_quiz(ada.id, quiz.id, &changed, later)
+        .await
+        .unwrap();
+    assert_eq!(replaced.input(), changed);
+    assert_eq!((replaced.created_at, replaced.updated_at), (t0(), later));
+    assert_eq!(store.get_quiz(ada.id, quiz.id).await.unwrap(), replaced);
+
+    store.delete_quiz(ada.id, quiz.id).await.unwrap();
+    assert!(matches!(
+        store.get_quiz(ada.id, quiz.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.delete_quiz(ada.id, quiz.id).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub async fn quizzes_are_listed_newest_first_with_question_counts(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let mut small = sample_quiz();
+    small.questions.truncate(1);
+    let old = store.create_quiz(ada.id, &small, t0()).await.unwrap();
+    let new = store
+        .create_quiz(ada.id, &sample_quiz(), t0() + time::Duration::seconds(5))
+        .await
+        .unwrap();
+    let list = store.list_quizzes(ada.id).await.unwrap();
+    let ids: Vec<_> = list.iter().map(|q| q.id).collect();
+    assert_eq!(ids, [new.id, old.id]);
+    assert_eq!(list[0].question_count, 4);
+    assert_eq!(list[1].question_count, 1);
+    assert_eq!(list[1].title, small.title);
+}
+
+pub async fn another_owners_quiz_behaves_as_missing(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let grace = user(store, "grace").await;
+    let quiz = store
+        .create_quiz(ada.id, &sample_quiz(), t0())
+        .await
+        .unwrap();
+    let nf = |r: Result<_, StoreError>| matches!(r, Err(StoreError::NotFound));
+    assert!(nf(store.get_quiz(grace.id, quiz.id).await.map(drop)));
+    assert!(nf(store
+        .replace_quiz(grace.id, quiz.id, &sample_quiz(), t0())
+        .await
+        .map(drop)));
+    assert!(nf(store
+        .duplicate_quiz(grace.id, quiz.id, t0())
+        .await
+        .map(drop)));
+    assert!(nf(store.delete_quiz(grace.id, quiz.id).await));
+    assert!(store.list_quizzes(grace.id).await.unwrap().is_empty());
+    assert_eq!(store.get_quiz(ada.id, quiz.id).await.unwrap(), quiz);
+}
+
+pub async fn a_duplicate_is_a_new_quiz_with_a_copy_title(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let quiz = store
+        .create_quiz(ada.id, &sample_quiz(), t0())
+        .await
+        .unwrap();
+    let later = t0() + time::Duration::minutes(1);
+    let copy = store.duplicate_quiz(ada.id, quiz.id, later).await.unwrap();
+    assert_ne!(copy.id, quiz.id);
+    assert_eq!(copy.title, format!("{} (copy)", quiz.title));
+    assert_eq!(copy.questions, quiz.questions);
+    assert_eq!(copy.created_at, later);
+    assert_eq!(store.list_quizzes(ada.id).await.unwrap().len(), 2);
+}
+
+pub async fn a_finished_game_is_stored_once(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let g = game(ada.id, Uuid::new_v4(), t0());
+    assert!(store.save_finished_game(&g).await.unwrap());
+    let mut retry = g.clone();
+    retry.finished_at = t0() + time::Duration::seconds(30);
+    assert!(!store.save_finished_game(&retry).await.unwrap());
+    assert_eq!(store.get_game(ada.id, g.id).await.unwrap(), g);
+    let list = store.list_games(ada.id).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].player_count, 2);
+    assert_eq!(list[0].finished_at, t0());
+}
+
+pub async fn finished_games_are_owner_scoped_and_newest_first(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let grace = user(store, "grace").await;
+    let older = game(ada.id, Uuid::new_v4(), t0());
+    let newer = game(ada.id, Uuid::new_v4(), t0() + time::Duration::hours(1));
+    store.save_finished_game(&older).await.unwrap();
+    store.save_finished_game(&newer).await.unwrap();
+    let ids: Vec<_> = store
+        .list_games(ada.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|g| g.id)
+        .collect();
+    assert_eq!(ids, [newer.id, older.id]);
+    assert!(store.list_games(grace.id).await.unwrap().is_empty());
+    assert!(matches!(
+        store.get_game(grace.id, older.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.get_game(ada.id, Uuid::new_v4()).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub async fn a_game_of_a_deleted_host_is_still_stored(store: &dyn DurableStore) {
+    // The copy to the durable store is retried until stored; it must not fail for ever.
+    let g = game(Uuid::new_v4(), Uuid::new_v4(), t0());
+    assert!(store.save_finished_game(&g).await.unwrap());
+}
+
+pub async fn deleting_a_user_removes_their_data(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let quiz = store
+        .create_quiz(ada.id, &sample_quiz(), t0())
+        .await
+        .unwrap();
+    let g = game(ada.id, quiz.id, t0());
+    store.save_finished_game(&g).await.unwrap();
+    let fam = family(&ada, t0(), time::Duration::days(1));
+    store.create_refresh_family(&fam, b"a").await.unwrap();
+    store.delete_user(ada.id).await.unwrap();
+    assert!(store.user_by_id(ada.id).await.unwrap().is_none());
+    assert!(matches!(
+        store.get_quiz(ada.id, quiz.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.get_game(ada.id, g.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let outcome = store
+        .rotate_refresh_token(b"a", b"b", t0(), DAY)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Rotation::Unknown);
+    // the name is free again
+    user(store, "ADA").await;
+}
+
+/// Instantiates every contract check for one backend: `durable_contract!(name => async constructor);`
+macro_rules! durable_contract {
+    ($backend:ident => $open:expr) => {
+        mod $backend {
+            durable_contract!(@cases $open;
+                answers_ping,
+                usernames_are_unique_case_insensitively,
+                a_password_change_moves_valid_after,
+                a_refresh_token_rotates_exactly_once,
+                reusing_a_refresh_token_revokes_its_family,
+                an_idle_refresh_token_expires,
+                a_family_expires_at_its_absolute_limit,
+                revoked_families_refuse_refresh,
+                families_older_than_valid_after_are_void,
+                quizzes_round_trip_for_their_owner,
+                quizzes_are_listed_newest_first_with_question_counts,
+                another_owners_quiz_behaves_as_missing,
+                a_duplicate_is_a_new_quiz_with_a_copy_title,
+                a_finished_game_is_stored_once,
+                finished_games_are_owner_scoped_and_newest_first,
+                a_game_of_a_deleted_host_is_still_stored,
+                deleting_a_user_removes_their_data,
+            );
+        }
+    };
+    (@cases $open:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let backend = $open.await;
+                super::$case(&*backend.store).await;
+            }
+        )*
+    };
+}
+
+durable_contract!(sqlite => super::sqlite());

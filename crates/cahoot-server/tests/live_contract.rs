@@ -1,0 +1,323 @@
+//! The live-store contract: one suite, run against every `LiveStore` implementation.
+//! Adding a backend = one more `live_contract!` line at the bottom.
+
+use cahoot_game::{Command, Context, GamePin, GameState, Nickname, apply, sample_quiz};
+use cahoot_server::live::{GameMeta, LiveError, LiveMessage, LiveStore};
+use futures_util::StreamExt;
+use std::sync::Arc;
+use std::time::Duration;
+
+const T0: u64 = 1_700_000_000_000;
+
+fn meta(id: &str, pin: u32) -> GameMeta {
+    GameMeta {
+        id: id.to_owned(),
+        pin: GamePin::from_random(pin),
+        owner_id: "owner".into(),
+        quiz_id: "quiz".into(),
+        quiz: sample_quiz(),
+        created_at_ms: T0,
+    }
+}
+
+fn nick(s: &str) -> Nickname {
+    Nickname::parse(s).unwrap()
+}
+
+/// Applies a command through the store's CAS the way the engine does.
+async fn step(live: &dyn LiveStore, game: &str, cmd: Command, now_ms: u64) -> GameState {
+    let current = live.state(game).await.unwrap().unwrap();
+    let quiz = sample_quiz();
+    let (players, _) = live.player_counts(game).await.unwrap();
+    let ctx = Context {
+        now_ms,
+        player_count: players as usize,
+        quiz: &quiz,
+    };
+    let (next, _) = apply(&current, cmd, &ctx).unwrap();
+    assert!(live.cas_state(game, current.version, &next).await.unwrap());
+    next
+}
+
+/// A game with two players and question 0 open at T0.
+async fn game_in_question(live: &dyn LiveStore, id: &str, pin: u32) {
+    live.create_game(meta(id, pin)).await.unwrap();
+    live.add_player(id, "p1", &nick("Ada")).await.unwrap();
+    live.add_player(id, "p2", &nick("Bob")).await.unwrap();
+    step(live, id, Command::Start, T0).await;
+}
+
+pub async fn pins_are_unique_and_freed_when_finished(live: &dyn LiveStore) {
+    live.create_game(meta("g1", 1)).await.unwrap();
+    assert!(matches!(
+        live.create_game(meta("g2", 1)).await,
+        Err(LiveError::PinTaken)
+    ));
+    let pin = GamePin::from_random(1);
+    assert_eq!(
+        live.game_id_by_pin(pin).await.unwrap().as_deref(),
+        Some("g1")
+    );
+    live.finish_game("g1", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(live.game_id_by_pin(pin).await.unwrap(), None);
+    assert!(
+        live.meta("g1").await.unwrap().is_some(),
+        "finished game stays readable until expiry"
+    );
+    live.create_game(meta("g2", 1)).await.unwrap();
+}
+
+pub async fn cas_rejects_a_stale_version(live: &dyn LiveStore) {
+    live.create_game(meta("g", 2)).await.unwrap();
+    let s0 = live.state("g").await.unwrap().unwrap();
+    let mut s1 = s0.clone();
+    s1.locked = true;
+    s1.version = 1;
+    assert!(live.cas_state("g", 0, &s1).await.unwrap());
+    let mut stale = s0.clone();
+    stale.version = 1;
+    assert!(!live.cas_state("g", 0, &stale).await.unwrap());
+    assert_eq!(live.state("g").await.unwrap().unwrap(), s1);
+    assert!(matches!(live.state("missing").await, Ok(None)));
+}
+
+pub async fn nicknames_are_unique_ignoring_case_and_kicked_players_stay_out(live: &dyn LiveStore) {
+    live.create_game(meta("g", 3)).await.unwrap();
+    live.add_player("g", "p1", &nick("Ada")).await.unwrap();
+    assert!(matches!(
+        live.add_player("g", "p2", &nick("ADA")).await,
+        Err(LiveError::NicknameTaken)
+    ));
+    assert!(live.kick_player("g", "p1").await.unwrap());
+    assert!(!live.kick_player("g", "p1").await.unwrap());
+    assert!(live.is_kicked("g", "p1").await.unwrap());
+    assert!(matches!(
+        live.add_player("g", "p1", &nick("Ada2")).await,
+        Err(LiveError::Kicked)
+    ));
+    // The nickname is free again for someone else.
+    live.add_player("g", "p3", &nick("ada")).await.unwrap();
+    assert_eq!(live.player_counts("g").await.unwrap(), (1, 0));
+}
+
+pub async fn connection_counts_survive_a_reload_overlap(live: &dyn LiveStore) {
+    live.create_game(meta("g", 4)).await.unwrap();
+    live.add_player("g", "p1", &nick("Ada")).await.unwrap();
+    live.set_connected("g", "p1", true).await.unwrap();
+    live.set_connected("g", "p1", true).await.unwrap(); // new tab opens before the old socket closes
+    live.set_connected("g", "p1", false).await.unwrap();
+    assert_eq!(live.player_counts("g").await.unwrap(), (1, 1));
+    live.set_connected("g", "p1", false).await.unwrap();
+    assert_eq!(live.player_counts("g").await.unwrap(), (1, 0));
+}
+
+pub async fn an_answer_is_recorded_once_and_a_resend_gets_the_original(live: &dyn LiveStore) {
+    game_in_question(live, "g", 5).await;
+    let first = live
+        .record_answer("g", "p1", "a1", 0, 1, T0 + 200)
+        .await
+        .unwrap();
+    assert!(first.newly_recorded);
+    assert_eq!(first.answer.points, 1000);
+    let again = live
+        .record_answer("g", "p1", "a1", 0, 1, T0 + 9_000)
+        .await
+        .unwrap();
+    assert!(!again.newly_recorded);
+    assert_eq!(again.answer, first.answer);
+    assert!(matches!(
+        live.record_answer("g", "p1", "a2", 0, 0, T0 + 9_000).await,
+        Err(LiveError::Answer(cahoot_game::AnswerError::AlreadyAnswered))
+    ));
+    assert_eq!(live.answered_count("g", 0).await.unwrap(), 1);
+    assert_eq!(live.player("g", "p1").await.unwrap().unwrap().score, 1000);
+    let answers = live.answers("g", 0).await.unwrap();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].0, "p1");
+}
+
+pub async fn closed_future_and_late_answers_are_refused(live: &dyn LiveStore) {
+    use cahoot_game::AnswerError::*;
+    game_in_question(live, "g", 6).await;
+    let refused =
+        |r: Result<_, LiveError>, want| matches!(r, Err(LiveError::Answer(e)) if e == want);
+    assert!(refused(
+        live.record_answer("g", "p1", "a", 1, 0, T0 + 1).await,
+        QuestionClosed
+    ));
+    assert!(refused(
+        live.record_answer("g", "p1", "a", 0, 9, T0 + 1).await,
+        InvalidChoice
+    ));
+    assert!(refused(
+        live.record_answer("g", "p1", "a", 0, 1, T0 + 20_001).await,
+        QuestionClosed
+    ));
+    step(live, "g", Command::Close { question: 0 }, T0 + 5_000).await;
+    assert!(refused(
+        live.record_answer("g", "p2", "b", 0, 1, T0 + 5_001).await,
+        QuestionClosed
+    ));
+    assert_eq!(live.answered_count("g", 0).await.unwrap(), 0);
+    assert_eq!(live.player("g", "p1").await.unwrap().unwrap().score, 0);
+}
+
+pub async fn concurrent_answers_are_each_counted_exactly_once(live: Arc<dyn LiveStore>) {
+    live.create_game(meta("g", 7)).await.unwrap();
+    let n = 200;
+    for i in 0..n {
+        live.add_player("g", &format!("p{i}"), &nick(&format!("P{i}")))
+            .await
+            .unwrap();
+    }
+    step(live.as_ref(), "g", Command::Start, T0).await;
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        for attempt in 0..3 {
+            let live = live.clone();
+            tasks.push(tokio::spawn(async move {
+                let answer_id = format!("ans-{i}");
+                let r = live
+                    .record_answer("g", &format!("p{i}"), &answer_id, 0, 1, T0 + 100 + attempt)
+                    .await;
+                r.map(|o| o.newly_recorded)
+            }));
+        }
+    }
+    let mut newly = 0;
+    for t in tasks {
+        if t.await.unwrap().unwrap() {
+            newly += 1;
+        }
+    }
+    assert_eq!(newly, n);
+    assert_eq!(live.answered_count("g", 0).await.unwrap(), n as u64);
+    let players = live.players("g").await.unwrap();
+    assert!(players.iter().all(|(_, p)| p.score == 1000));
+}
+
+pub async fn streak_bonus_accumulates_across_questions(live: &dyn LiveStore) {
+    game_in_question(live, "g", 8).await;
+    live.record_answer("g", "p1", "q0", 0, 1, T0 + 100)
+        .await
+        .unwrap();
+    step(live, "g", Command::Close { question: 0 }, T0 + 1_000).await;
+    step(live, "g", Command::Next, T0 + 2_000).await; // leaderboard
+    let s = step(live, "g", Command::Next, T0 + 3_000).await; // question 1 opens
+    let a = live
+        .record_answer("g", "p1", "q1", 1, 0, s.opened_at_ms + 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        a.answer.points, 1100,
+        "second correct answer in a row earns +100"
+    );
+    let p = live.player("g", "p1").await.unwrap().unwrap();
+    assert_eq!((p.score, p.streak.count), (2100, 2));
+}
+
+pub async fn seq_grows_and_published_messages_arrive(live: &dyn LiveStore) {
+    live.create_game(meta("g", 9)).await.unwrap();
+    let mut sub = live.subscribe("g").await.unwrap();
+    let a = live.next_seq("g").await.unwrap();
+    let b = live.next_seq("g").await.unwrap();
+    assert!(b > a);
+    assert_eq!(live.current_seq("g").await.unwrap(), b);
+    let msg = LiveMessage::StateChanged { seq: b, version: 1 };
+    live.publish("g", &msg).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(5), sub.next())
+        .await
+        .unwrap();
+    assert_eq!(got, Some(msg));
+}
+
+pub async fn counters_count_within_a_window_and_reset(live: &dyn LiveStore) {
+    let w = Duration::from_secs(60);
+    assert_eq!(live.hit("k", w).await.unwrap(), 1);
+    assert_eq!(live.hit("k", w).await.unwrap(), 2);
+    live.reset("k").await.unwrap();
+    assert_eq!(live.hit("k", w).await.unwrap(), 1);
+    let short = Duration::from_millis(300);
+    live.hit("s", short).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1_100)).await; // the window itself is what is tested
+    assert_eq!(live.hit("s", short).await.unwrap(), 1);
+}
+
+pub async fn denied_tokens_stay_denied_until_their_ttl(live: &dyn LiveStore) {
+    assert!(!live.is_token_denied("jti-1").await.unwrap());
+    live.deny_token("jti-1", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert!(live.is_token_denied("jti-1").await.unwrap());
+    assert!(!live.is_token_denied("jti-2").await.unwrap());
+}
+
+pub async fn unknown_games_are_reported_not_invented(live: &dyn LiveStore) {
+    assert!(matches!(
+        live.add_player("nope", "p", &nick("x")).await,
+        Err(LiveError::GameNotFound)
+    ));
+    assert!(matches!(
+        live.record_answer("nope", "p", "a", 0, 0, T0).await,
+        Err(LiveError::GameNotFound)
+    ));
+    assert!(live.meta("nope").await.unwrap().is_none());
+}
+
+/// Instantiates the whole suite for one backend. `$make` is an async expression yielding `Arc<dyn LiveStore>`.
+macro_rules! live_contract {
+    ($backend:ident, $make:expr) => {
+        mod $backend {
+            use super::*;
+            macro_rules! case {
+                ($name:ident) => {
+                    #[tokio::test]
+                    async fn $name() {
+                        let live: Arc<dyn LiveStore> = $make;
+                        super::$name(live.as_ref()).await;
+                    }
+                };
+            }
+            case!(pins_are_unique_and_freed_when_finished);
+            case!(cas_rejects_a_stale_version);
+            case!(nicknames_are_unique_ignoring_case_and_kicked_players_stay_out);
+            case!(connection_counts_survive_a_reload_overlap);
+            case!(an_answer_is_recorded_once_and_a_resend_gets_the_original);
+            case!(closed_future_and_late_answers_are_refused);
+            case!(streak_bonus_accumulates_across_questions);
+            case!(seq_grows_and_published_messages_arrive);
+            case!(counters_count_within_a_window_and_reset);
+            case!(denied_tokens_stay_denied_until_their_ttl);
+            case!(unknown_games_are_reported_not_invented);
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn concurrent_answers_are_each_counted_exactly_once() {
+                let live: Arc<dyn LiveStore> = $make;
+                super::concurrent_answers_are_each_counted_exactly_once(live).await;
+            }
+        }
+    };
+}
+
+live_contract!(
+    memory,
+    Arc::new(cahoot_server::live::memory::MemoryLiveStore::new())
+);
+live_contract!(valkey, valkey_store().await);
+
+/// Each Valkey test gets its own redis-server (the Valkey protocol stand-in, DESIGN §2) on a free port,
+/// killed when the test ends; the store is leaked with it so the suite's functions can borrow it freely.
+async fn valkey_store() -> Arc<dyn LiveStore> {
+    let server = support::RedisServer::start();
+    let store = cahoot_server::live::valkey::ValkeyLiveStore::connect(&server.url())
+        .await
+        .expect("connect to the test redis-server");
+    Arc::new(support::WithServer {
+        store,
+        _server: server,
+    })
+}
+
+mod support;
