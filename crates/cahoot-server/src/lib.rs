@@ -75,6 +75,18 @@ impl AppState {
     pub fn draining_signal(&self) -> watch::Receiver<bool> {
         self.draining.subscribe()
     }
+
+    /// Resolves once the instance is draining (at once if it already is). `Send`, so it can sit in a
+    /// `select!` next to a socket.
+    pub fn until_draining(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut draining = self.draining.subscribe();
+        async move {
+            if draining.wait_for(|d| *d).await.is_err() {
+                // the state is gone: never resolve
+                std::future::pending::<()>().await;
+            }
+        }
+    }
 }
 
 /// Opens the live store named by `url`. The one place a live backend is chosen.

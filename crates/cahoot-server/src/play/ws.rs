@@ -67,6 +67,14 @@ fn same_origin(headers: &HeaderMap) -> bool {
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
 
+/// Resolves once the instance starts draining (never, if the flag's owner is gone).
+async fn until_draining(flag: &mut tokio::sync::watch::Receiver<bool>) {
+    if flag.wait_for(|d| *d).await.is_ok() {
+        return;
+    }
+    std::future::pending::<()>().await;
+}
+
 struct Session {
     role: Role,
     meta: Arc<GameMeta>,
@@ -116,7 +124,15 @@ impl Connection {
                 )
                 .await;
         }
+        let metrics = conn.state.metrics.clone();
+        let role = if player_id.is_some() {
+            "player"
+        } else {
+            "host"
+        };
+        metrics.add_gauge("cahoot_ws_connections", &[("role", role)], 1.0);
         conn.serve(&session).await;
+        metrics.add_gauge("cahoot_ws_connections", &[("role", role)], -1.0);
         if let Some(p) = &player_id {
             let _ = conn.state.live.set_connected(&game_id, p, false).await;
             let _ = conn
@@ -289,8 +305,17 @@ impl Connection {
         if !self.send_fresh_snapshot(session).await {
             return;
         }
+        let mut draining = self.state.draining_signal();
         loop {
             let flow = tokio::select! {
+                // This instance is shutting down: send the client elsewhere (the load balancer has
+                // already stopped routing new connections here) before the listener closes.
+                () = until_draining(&mut draining) => {
+                    let msg = ServerMessage::Reconnect { reason: "server restarting".into() };
+                    self.send(&msg).await;
+                    self.close("server restarting").await;
+                    Flow::Close
+                },
                 frame = self.socket.recv() => match frame {
                     Some(Ok(Message::Text(text))) => self.on_text(session, text.as_str()).await,
                     Some(Ok(Message::Binary(_))) => {

@@ -42,14 +42,10 @@ fn sign(kid: &str, secret: &[u8], claims: &Value) -> String {
     jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret)).unwrap()
 }
 
-async fn user_id(app: &TestApp, token: &str) -> String {
-    let me: Value = app
-        .get("/api/auth/me", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    me["id"].as_str().unwrap().to_owned()
+/// `GET /api/auth/me` with `token` is refused with 401 `code`.
+async fn assert_me_refused(app: &TestApp, token: &str, code: &str) {
+    let response = app.get("/api/auth/me", Some(token)).await;
+    assert_error(response, StatusCode::UNAUTHORIZED, code).await;
 }
 
 #[tokio::test]
@@ -76,12 +72,7 @@ async fn registration_returns_a_session_and_an_http_only_refresh_cookie() {
     assert_eq!(session["user"]["username"], "ada");
     assert!(session.get("refresh_token").is_none());
     let token = session["access_token"].as_str().unwrap();
-    let me: Value = app
-        .get("/api/auth/me", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json("/api/auth/me", Some(token)).await;
     assert_eq!(me, session["user"]);
 }
 
@@ -263,12 +254,7 @@ async fn logout_denylists_the_access_token_and_ends_the_refresh_family() {
             .join(";")
             .contains("cahoot_refresh=;")
     );
-    assert_error(
-        app.get("/api/auth/me", Some(&token)).await,
-        StatusCode::UNAUTHORIZED,
-        "token_revoked",
-    )
-    .await;
+    assert_me_refused(&app, &token, "token_revoked").await;
     assert_eq!(app.refresh().await.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -302,12 +288,7 @@ async fn a_password_change_ends_every_other_session() {
         StatusCode::OK
     );
     for old in [&first, &second] {
-        assert_error(
-            app.get("/api/auth/me", Some(old)).await,
-            StatusCode::UNAUTHORIZED,
-            "token_revoked",
-        )
-        .await;
+        assert_me_refused(&app, old, "token_revoked").await;
     }
     assert_eq!(
         app.refresh_with(&laptop_refresh).await.status(),
@@ -349,7 +330,7 @@ async fn a_password_change_needs_the_current_password() {
 async fn expired_forged_unsigned_and_foreign_tokens_are_rejected() {
     let app = spawn_app().await;
     let token = app.register_and_login("ada").await;
-    let id = user_id(&app, &token).await;
+    let id = app.user_id(&token).await.to_string();
     let (kid, secret) = signing_key(&app);
 
     // sanity: a token made like the server's is accepted
@@ -362,12 +343,7 @@ async fn expired_forged_unsigned_and_foreign_tokens_are_rejected() {
     let mut expired = claims(&id);
     expired["exp"] = json!(now() - 120);
     let expired = sign(&kid, &secret, &expired);
-    assert_error(
-        app.get("/api/auth/me", Some(&expired)).await,
-        StatusCode::UNAUTHORIZED,
-        "token_expired",
-    )
-    .await;
+    assert_me_refused(&app, &expired, "token_expired").await;
 
     let forged = sign(&kid, &[42; 32], &claims(&id));
     let mut wrong_aud = claims(&id);
@@ -396,12 +372,7 @@ async fn expired_forged_unsigned_and_foreign_tokens_are_rejected() {
         hs512,
         "garbage".into(),
     ] {
-        assert_error(
-            app.get("/api/auth/me", Some(&bad)).await,
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-        )
-        .await;
+        assert_me_refused(&app, &bad, "invalid_token").await;
     }
 }
 
@@ -409,7 +380,7 @@ async fn expired_forged_unsigned_and_foreign_tokens_are_rejected() {
 async fn tokens_missing_a_required_claim_are_rejected() {
     let app = spawn_app().await;
     let token = app.register_and_login("ada").await;
-    let id = user_id(&app, &token).await;
+    let id = app.user_id(&token).await.to_string();
     let (kid, secret) = signing_key(&app);
     for claim in ["iss", "aud", "sub", "iat", "nbf", "exp", "jti"] {
         let mut c = claims(&id);
@@ -432,12 +403,7 @@ async fn a_player_token_is_rejected_by_host_endpoints() {
         .auth
         .issue_player_token("game-1", "player-1", Duration::from_secs(600))
         .unwrap();
-    assert_error(
-        app.get("/api/auth/me", Some(&player)).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_token",
-    )
-    .await;
+    assert_me_refused(&app, &player, "invalid_token").await;
     assert_error(
         app.get("/api/quizzes", Some(&player)).await,
         StatusCode::UNAUTHORIZED,

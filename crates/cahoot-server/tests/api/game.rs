@@ -625,3 +625,26 @@ async fn the_host_can_reconnect_and_resume_control() {
     send(&mut h, ClientMessage::Start).await;
     phase(&mut ann, PhaseName::Question, Some(0)).await;
 }
+
+#[tokio::test]
+async fn draining_tells_connected_clients_to_reconnect_elsewhere() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = app.create_sample_quiz(&token).await;
+    let game = start_game(&app, &token, quiz).await;
+    let (_, pt) = join(&app, &game.pin, "Ann").await;
+    let mut ann = player(&app, &pt).await;
+    let mut h = host(&app, &token, &game).await;
+    app.state.set_draining();
+    for c in [&mut ann, &mut h] {
+        let msg = c
+            .wait_for(WAIT, "reconnect", |m| {
+                matches!(m, ServerMessage::Reconnect { .. })
+            })
+            .await
+            .unwrap();
+        assert!(matches!(msg, ServerMessage::Reconnect { .. }));
+    }
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+}

@@ -119,6 +119,17 @@ impl TestApp {
         req.send().await.expect("GET")
     }
 
+    /// GETs `path` and parses the JSON body (whatever the status).
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> Value {
+        self.get(path, token).await.json().await.expect("JSON body")
+    }
+
+    /// The id of the host signed in with `token`.
+    pub async fn user_id(&self, token: &str) -> Uuid {
+        let me = self.get_json("/api/auth/me", Some(token)).await;
+        me["id"].as_str().expect("user id").parse().expect("a UUID")
+    }
+
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
         let mut req = self.client.post(self.url(path)).json(body);
         if let Some(token) = token {

@@ -17,23 +17,15 @@ async fn a_host_creates_lists_reads_and_deletes_a_quiz() {
     assert_eq!(quiz["title"], "Sample quiz: world trivia");
     assert_eq!(quiz["questions"].as_array().unwrap().len(), 4);
 
-    let list: Value = app
-        .get("/api/quizzes", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/quizzes", Some(&token)).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], id);
     assert_eq!(list[0]["question_count"], 4);
     assert_eq!(list[0]["updated_at"], quiz["updated_at"]);
 
-    let read: Value = app
-        .get(&format!("/api/quizzes/{id}"), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read = app
+        .get_json(&format!("/api/quizzes/{id}"), Some(&token))
+        .await;
     assert_eq!(read, quiz);
 
     let deleted = app.delete(&format!("/api/quizzes/{id}"), &token).await;
@@ -44,12 +36,7 @@ async fn a_host_creates_lists_reads_and_deletes_a_quiz() {
         "quiz_not_found",
     )
     .await;
-    let list: Value = app
-        .get("/api/quizzes", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/quizzes", Some(&token)).await;
     assert_eq!(list, json!([]));
 }
 
@@ -111,12 +98,9 @@ async fn replacing_a_quiz_reorders_its_questions() {
     assert_eq!(replaced["title"], "Reversed");
     assert_eq!(replaced["questions"], json!(questions));
     assert_eq!(replaced["created_at"], quiz["created_at"]);
-    let read: Value = app
-        .get(&format!("/api/quizzes/{id}"), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read = app
+        .get_json(&format!("/api/quizzes/{id}"), Some(&token))
+        .await;
     assert_eq!(read, replaced);
 
     let mut bad = read.clone();
@@ -147,12 +131,7 @@ async fn duplicating_a_quiz_copies_it_under_a_suffixed_title() {
     assert_ne!(copy["id"], quiz["id"]);
     assert_eq!(copy["title"], "Sample quiz: world trivia (copy)");
     assert_eq!(copy["questions"], quiz["questions"]);
-    let list: Value = app
-        .get("/api/quizzes", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/quizzes", Some(&token)).await;
     assert_eq!(list.as_array().unwrap().len(), 2);
 }
 
@@ -188,12 +167,7 @@ async fn another_hosts_quiz_is_not_found() {
         "quiz_not_found",
     )
     .await;
-    let list: Value = app
-        .get("/api/quizzes", Some(&grace))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/quizzes", Some(&grace)).await;
     assert_eq!(list, json!([]));
     // still there for its owner
     assert_eq!(app.get(&path, Some(&ada)).await.status(), StatusCode::OK);
@@ -222,12 +196,9 @@ async fn the_sample_quiz_is_ready_to_play() {
     let app = spawn_app().await;
     let token = app.register_and_login("ada").await;
     let id = app.create_sample_quiz(&token).await;
-    let quiz: Value = app
-        .get(&format!("/api/quizzes/{id}"), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let quiz = app
+        .get_json(&format!("/api/quizzes/{id}"), Some(&token))
+        .await;
     assert!(quiz["questions"].as_array().unwrap().len() >= 3);
     assert_eq!(quiz["questions"][1]["kind"], "true_false");
 }

@@ -7,13 +7,7 @@ use uuid::Uuid;
 
 /// Stores a finished game for the host behind `token`, the way the play module does at the podium.
 async fn finished_game(app: &TestApp, token: &str, nicknames: &[&str]) -> FinishedGame {
-    let me: Value = app
-        .get("/api/auth/me", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let owner_id: Uuid = me["id"].as_str().unwrap().parse().unwrap();
+    let owner_id = app.user_id(token).await;
     let quiz_id = app.create_sample_quiz(token).await;
     let finished_at = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
     let game = FinishedGame {
@@ -55,23 +49,13 @@ async fn a_host_lists_only_their_own_finished_games() {
     let ada = app.register_and_login("ada").await;
     let grace = app.register_and_login("grace").await;
     let game = finished_game(&app, &ada, &["Alan", "Barbara"]).await;
-    let list: Value = app
-        .get("/api/games", Some(&ada))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/games", Some(&ada)).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], game.id.to_string());
     assert_eq!(list[0]["quiz_title"], "Sample quiz: world trivia");
     assert_eq!(list[0]["player_count"], 2);
     assert_eq!(list[0]["finished_at"], "2027-01-15T08:00:00Z");
-    let other: Value = app
-        .get("/api/games", Some(&grace))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let other = app.get_json("/api/games", Some(&grace)).await;
     assert_eq!(other, serde_json::json!([]));
 }
 
