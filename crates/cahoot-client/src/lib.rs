@@ -30,7 +30,10 @@ impl GameClient {
     /// Connects to `ws_url` (e.g. `ws://127.0.0.1:8080/ws`) without saying hello.
     pub async fn connect_raw(ws_url: &str) -> Result<Self, ClientError> {
         let (socket, _) = connect_async(ws_url).await?;
-        Ok(GameClient { socket, state: None })
+        Ok(GameClient {
+            socket,
+            state: None,
+        })
     }
 
     /// Connects and authenticates: a host passes its access token and the game id, a player its player token.
@@ -56,7 +59,8 @@ impl GameClient {
     }
 
     pub async fn send(&mut self, msg: &ClientMessage) -> Result<(), ClientError> {
-        let text = serde_json::to_string(msg).map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        let text =
+            serde_json::to_string(msg).map_err(|e| ClientError::Unexpected(e.to_string()))?;
         self.send_text(&text).await
     }
 
@@ -124,7 +128,11 @@ impl GameClient {
         F: FnMut(&StateView) -> bool,
     {
         match self
-            .wait_for(within, what, |m| matches!(m, ServerMessage::State(v) if matches(v)))
+            .wait_for(
+                within,
+                what,
+                |m| matches!(m, ServerMessage::State(v) if matches(v)),
+            )
             .await?
         {
             ServerMessage::State(v) => Ok(*v),

@@ -94,7 +94,7 @@ pub async fn connect_live(url: &str) -> anyhow::Result<Arc<dyn LiveStore>> {
     match url.split(':').next().unwrap_or_default() {
         "memory" => Ok(Arc::new(live::memory::MemoryLiveStore::new())),
         "redis" | "rediss" | "valkey" => {
-            anyhow::bail!("the Valkey live store is not part of this build yet")
+            Ok(Arc::new(live::valkey::ValkeyLiveStore::connect(url).await?))
         }
         other => {
             anyhow::bail!("unsupported live store URL {other:?} (expected memory or redis://)")

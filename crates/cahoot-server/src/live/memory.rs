@@ -361,14 +361,12 @@ mod tokio_stream_shim {
         #[allow(clippy::new_ret_no_self)]
         pub fn new(rx: Receiver<LiveMessage>) -> impl Stream<Item = LiveMessage> + Send + 'static {
             futures_util::stream::unfold(rx, |mut rx| async move {
-                loop {
-                    match rx.recv().await {
-                        Ok(msg) => return Some((msg, rx)),
-                        Err(RecvError::Lagged(_)) => {
-                            return Some((LiveMessage::StateChanged { seq: 0, version: 0 }, rx));
-                        }
-                        Err(RecvError::Closed) => return None,
+                match rx.recv().await {
+                    Ok(msg) => Some((msg, rx)),
+                    Err(RecvError::Lagged(_)) => {
+                        Some((LiveMessage::StateChanged { seq: 0, version: 0 }, rx))
                     }
+                    Err(RecvError::Closed) => None,
                 }
             })
         }

@@ -1,7 +1,6 @@
 use crate::helpers::*;
 use cahoot_server::durable::{FinishedGame, PlayerResult, QuestionStats};
 use reqwest::StatusCode;
-use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 

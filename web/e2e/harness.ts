@@ -1,0 +1,189 @@
+// Browser-test harness: starts the real server binary on a free port with a fresh data directory,
+// launches Debian's Chromium through playwright-core, and offers small polling helpers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const resultsDir = path.join(webDir, 'test-results');
+
+/** Host name mapped to 127.0.0.1 inside Chromium: an insecure origin, like a laptop's LAN address. */
+export const LAN_HOST = 'classroom.test';
+
+export interface Server {
+  port: number;
+  /** http://127.0.0.1:PORT — a secure (loopback) origin, used by hosts. */
+  url: string;
+  /** http://classroom.test:PORT — an insecure origin, used by players. */
+  lanUrl: string;
+  stop: () => Promise<void>;
+}
+
+function serverBinary(): string {
+  const bin = process.env.CAHOOT_BIN ?? path.resolve(webDir, '..', 'target', 'debug', 'cahoot');
+  if (!existsSync(bin)) {
+    throw new Error(`server binary not found at ${bin}: run \`cargo build -p cahoot-server\` or set CAHOOT_BIN`);
+  }
+  return bin;
+}
+
+/** Starts `cahoot serve` with CAHOOT_PORT=0 and waits for `cahoot listening on http://127.0.0.1:PORT`. */
+export async function startServer(name: string): Promise<Server> {
+  mkdirSync(resultsDir, { recursive: true });
+  const bin = serverBinary();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'cahoot-e2e-'));
+  const log = createWriteStream(path.join(resultsDir, `${name}-server.log`));
+  const child: ChildProcess = spawn(bin, ['serve'], {
+    env: { ...process.env, CAHOOT_PORT: '0', CAHOOT_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.stderr?.pipe(log, { end: false });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not report its port within 60 s')), 60_000);
+    const lines = createInterface({ input: child.stdout! });
+    let found = false;
+    lines.on('line', (line) => {
+      log.write(line + '\n');
+      const m = /cahoot listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      if (m && !found) {
+        found = true;
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!found) reject(new Error(`server exited early (code ${code}, signal ${signal}); see test-results/${name}-server.log`));
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  }).catch(async (error: unknown) => {
+    child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    lanUrl: `http://${LAN_HOST}:${port}`,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      log.end();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`,
+    ],
+  });
+}
+
+/** A fresh, isolated browser profile (cookies, storage) with a phone-sized or desktop viewport. */
+export async function newContext(browser: Browser, baseURL: string, kind: 'phone' | 'desktop'): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: kind === 'phone' ? { width: 360, height: 740 } : { width: 1280, height: 800 },
+  });
+  context.setDefaultTimeout(20_000);
+  return context;
+}
+
+/** Collects page errors so a test can assert the UI threw nothing. */
+export function watchErrors(page: Page, label: string, sink: string[]): void {
+  page.on('pageerror', (error) => sink.push(`${label}: ${error.message}`));
+  page.on('console', (msg) => {
+    // Expected browser notes: failed requests the UI handles (4xx answers), sockets dropped on reload,
+    // and COOP being ignored on the insecure LAN origin (the server sends it on every response).
+    if (msg.type() === 'error' && !/Failed to load resource|WebSocket connection|Cross-Origin-Opener-Policy/.test(msg.text())) {
+      sink.push(`${label} console: ${msg.text()}`);
+    }
+  });
+}
+
+/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeout`. */
+export async function until<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeout = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function visible(locator: Locator, timeout = 20_000): Promise<Locator> {
+  await locator.first().waitFor({ state: 'visible', timeout });
+  return locator.first();
+}
+
+/** Waits until the locator's text matches and returns the first capture group (or the whole match). */
+export async function textMatching(locator: Locator, pattern: RegExp, timeout = 20_000): Promise<string> {
+  return until(
+    async () => {
+      const texts = await locator.allInnerTexts();
+      for (const text of texts) {
+        const m = pattern.exec(text);
+        if (m) return m[1] ?? m[0];
+      }
+      return undefined;
+    },
+    `text ${pattern}`,
+    timeout,
+  );
+}
+
+let shotCounter = 0;
+let shotGroup = 'e2e';
+
+/** Names this test file's screenshots `<group>-NN-<name>.png` in web/test-results/. */
+export function screenshotGroup(group: string): void {
+  shotGroup = group;
+  shotCounter = 0;
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  shotCounter += 1;
+  const file = path.join(resultsDir, `${shotGroup}-${String(shotCounter).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+}
