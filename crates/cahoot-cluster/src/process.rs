@@ -111,3 +111,22 @@ impl Drop for Proc {
         self.kill();
     }
 }
+
+/// Makes sure `pid` does not outlive this process, even when this process is killed or exits without
+/// running destructors (a test binary's statics are never dropped): a tiny shell watchdog polls our pid
+/// and SIGKILLs `pid` once we are gone.
+pub fn kill_when_we_exit(pid: u32) -> anyhow::Result<()> {
+    let me = std::process::id();
+    let script = format!(
+        "while kill -0 {me} 2>/dev/null && kill -0 {pid} 2>/dev/null; do sleep 0.5; done; kill -9 {pid} 2>/dev/null"
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting the watchdog")?;
+    Ok(())
+}

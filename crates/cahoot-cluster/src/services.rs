@@ -143,7 +143,15 @@ impl Postgres {
     }
 
     pub fn url(&self) -> String {
-        format!("postgres://app@127.0.0.1:{}/cahoot", self.port)
+        self.url_of("cahoot")
+    }
+
+    pub fn url_of(&self, database: &str) -> String {
+        format!("postgres://app@127.0.0.1:{}/{database}", self.port)
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.proc.as_ref().and_then(Proc::pid)
     }
 }
 

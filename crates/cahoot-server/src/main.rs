@@ -21,6 +21,19 @@ enum Command {
     Serve,
     /// Print the OpenAPI document (JSON) to stdout.
     Openapi,
+    /// Manage the token signing keys in the keys directory (`keys_dir`, default `<data_dir>/keys`).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Create a signing key if the directory has none (run once before starting several instances).
+    Init,
+    /// Add a new signing key; restart the instances to sign with it. Old keys keep verifying until removed.
+    Rotate,
 }
 
 #[tokio::main]
@@ -35,6 +48,24 @@ async fn main() -> anyhow::Result<()> {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
                 _ => Ok(()),
             }
+        }
+        Command::Keys { action } => {
+            let config = Config::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let dir = config.keys_dir();
+            match action {
+                KeysAction::Init => {
+                    let keys = cahoot_server::auth::Keys::load_or_create(&dir)?;
+                    println!("signing key {} in {}", keys.signing_kid(), dir.display());
+                }
+                KeysAction::Rotate => {
+                    let path = cahoot_server::auth::Keys::add_signing_key(&dir)?;
+                    println!(
+                        "new signing key {}; restart the instances to use it",
+                        path.display()
+                    );
+                }
+            }
+            Ok(())
         }
         Command::Serve => {
             let config = Config::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -151,6 +151,13 @@ impl Keys {
         Keys::from_secrets(&secrets)
     }
 
+    /// Adds a new signing key to `dir` (key rotation). Instances pick it up at their next start; older
+    /// keys keep verifying until they are removed from the directory.
+    pub fn add_signing_key(dir: &Path) -> anyhow::Result<PathBuf> {
+        create_private_dir(dir)?;
+        write_new_key(dir)
+    }
+
     pub fn signing_kid(&self) -> &str {
         &self.signing_kid
     }

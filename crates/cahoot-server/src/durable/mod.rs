@@ -1,13 +1,13 @@
 //! The durable store: users, refresh-token families, quizzes and finished games.
 //!
-//! One trait, one implementation per backend (SQLite now in [`sqlite`], PostgreSQL later), picked once at
+//! One trait, one SQL implementation ([`sql`]) serving SQLite and PostgreSQL, picked once at
 //! start from the URL scheme in [`connect`]. Handlers only see `Arc<dyn DurableStore>`. The contract suite in
 //! `tests/durable_contract.rs` runs against every backend.
 //!
 //! Everything owned by a host is owner-scoped: another owner's id behaves exactly like an unknown id
 //! (`StoreError::NotFound`), so no handler can leak the existence of someone else's data by forgetting a check.
 
-pub mod sqlite;
+pub mod sql;
 
 use async_trait::async_trait;
 use cahoot_game::{Question, QuizInput};
@@ -254,10 +254,7 @@ pub fn copy_title(title: &str) -> String {
 pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn DurableStore>> {
     let scheme = url.split(':').next().unwrap_or_default();
     match scheme {
-        "sqlite" => Ok(Arc::new(sqlite::SqliteStore::connect(url).await?)),
-        "postgres" | "postgresql" => {
-            anyhow::bail!("the PostgreSQL durable store is not part of this build yet")
-        }
+        "sqlite" | "postgres" | "postgresql" => Ok(Arc::new(sql::SqlStore::connect(url).await?)),
         other => anyhow::bail!(
             "unsupported database URL scheme {other:?} (expected sqlite: or postgres:)"
         ),

@@ -172,3 +172,47 @@ impl<S: LiveStore> LiveStore for WithServer<S> {
         self.store.is_token_denied(j).await
     }
 }
+
+/// One PostgreSQL server per test process (initdb takes a second or two), with a fresh database per
+/// test. A watchdog kills the server when the test process exits.
+pub fn shared_postgres() -> &'static cahoot_cluster::services::Postgres {
+    static PG: std::sync::OnceLock<(cahoot_cluster::services::Postgres, tempfile::TempDir)> =
+        std::sync::OnceLock::new();
+    &PG.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("cahoot-pg-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("chmod temp dir");
+        let pg = cahoot_cluster::services::Postgres::start(dir.path())
+            .expect("PostgreSQL is installed (apt-get install postgresql)");
+        if let Some(pid) = pg.pid() {
+            cahoot_cluster::process::kill_when_we_exit(pid).expect("watchdog");
+        }
+        (pg, dir)
+    })
+    .0
+}
+
+/// A URL of a new, empty PostgreSQL database.
+pub async fn fresh_postgres_database() -> String {
+    use sqlx::{Connection, Executor};
+    let pg = tokio::task::spawn_blocking(shared_postgres)
+        .await
+        .expect("start postgres");
+    let name = format!("t{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&pg.url_of("postgres"))
+        .await
+        .expect("connect");
+    let create = format!("CREATE DATABASE {name}");
+    // The name is generated here from a UUID, never from input.
+    admin
+        .execute(sqlx::AssertSqlSafe(create))
+        .await
+        .expect("create database");
+    pg.url_of(&name)
+}

@@ -1,6 +1,8 @@
-//! SQLite backend of the durable store (embedded mode): one file, WAL journal, migrations embedded from
-//! `migrations/sqlite`. Ids are stored as UUID text and instants as Unix milliseconds, so returned values
-//! are truncated to milliseconds.
+//! The SQL durable store, one implementation for both backends through sqlx's `Any` driver:
+//! SQLite (embedded mode: one file, WAL journal) and PostgreSQL (distributed mode). The schema uses only
+//! portable types — UUIDs as text, instants as Unix milliseconds (BIGINT), blobs — and `$N` placeholders,
+//! which both dialects accept. Each backend has its own migrations folder; on PostgreSQL sqlx's migrator
+//! holds an advisory lock while migrating, so instances starting together do not race.
 
 use super::{
     DurableStore, FinishedGame, GameSummary, NewUser, PlayerResult, Quiz, QuizSummary,
@@ -8,51 +10,86 @@ use super::{
 };
 use async_trait::async_trait;
 use cahoot_game::QuizInput;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
-use sqlx::{Row, Sqlite, Transaction};
-use std::str::FromStr;
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, Executor, Row, Transaction};
 use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-pub struct SqliteStore {
-    pool: SqlitePool,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
 }
 
-impl SqliteStore {
-    /// Opens (creating file and directory when missing) and migrates the database at `url`.
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl SqlStore {
+    /// Opens and migrates the database at `url` (`sqlite://PATH` — file and directory created when
+    /// missing — or `postgres://…`).
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        if let Some(dir) = options.get_filename().parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir)?;
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
+        let pool = match backend {
+            Backend::Sqlite => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or_default();
+                if let Some(dir) = std::path::Path::new(path).parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let url = if url.contains('?') {
+                    url.to_owned()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                            )
+                            .await
+                            .map(drop)
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATOR.run(&pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&pool).await?,
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
-            .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, backend })
     }
 
-    /// A write transaction that takes the write lock up front, so two writers never deadlock upgrading.
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)
+    /// A write transaction. On SQLite it takes the write lock up front, so two writers never deadlock
+    /// upgrading a read lock.
+    async fn write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+        .map_err(db_err)
     }
 }
 
@@ -86,21 +123,21 @@ fn truncate(t: OffsetDateTime) -> Result<OffsetDateTime, StoreError> {
     instant(ms(t))
 }
 
-fn uuid(row: &SqliteRow, column: &str) -> Result<Uuid, StoreError> {
+fn uuid(row: &AnyRow, column: &str) -> Result<Uuid, StoreError> {
     let text: String = row.try_get(column).map_err(db_err)?;
     Uuid::parse_str(&text).map_err(other)
 }
 
-fn time_col(row: &SqliteRow, column: &str) -> Result<OffsetDateTime, StoreError> {
+fn time_col(row: &AnyRow, column: &str) -> Result<OffsetDateTime, StoreError> {
     instant(row.try_get(column).map_err(db_err)?)
 }
 
-fn u32_col(row: &SqliteRow, column: &str) -> Result<u32, StoreError> {
+fn u32_col(row: &AnyRow, column: &str) -> Result<u32, StoreError> {
     let value: i64 = row.try_get(column).map_err(db_err)?;
     u32::try_from(value).map_err(other)
 }
 
-fn user_from(row: &SqliteRow) -> Result<User, StoreError> {
+fn user_from(row: &AnyRow) -> Result<User, StoreError> {
     Ok(User {
         id: uuid(row, "id")?,
         username: row.try_get("username").map_err(db_err)?,
@@ -110,7 +147,7 @@ fn user_from(row: &SqliteRow) -> Result<User, StoreError> {
     })
 }
 
-fn quiz_from(row: &SqliteRow) -> Result<Quiz, StoreError> {
+fn quiz_from(row: &AnyRow) -> Result<Quiz, StoreError> {
     let questions: String = row.try_get("questions").map_err(db_err)?;
     Ok(Quiz {
         id: uuid(row, "id")?,
@@ -123,9 +160,12 @@ fn quiz_from(row: &SqliteRow) -> Result<Quiz, StoreError> {
 }
 
 #[async_trait]
-impl DurableStore for SqliteStore {
+impl DurableStore for SqlStore {
     fn backend(&self) -> &'static str {
-        "sqlite"
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -140,7 +180,7 @@ impl DurableStore for SqliteStore {
         let now = truncate(user.now)?;
         sqlx::query(
             "INSERT INTO users (id, username, username_key, password_hash, created_at, valid_after)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(user.id.to_string())
         .bind(user.username)
@@ -163,7 +203,7 @@ impl DurableStore for SqliteStore {
     async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
         let row = sqlx::query(
             "SELECT id, username, password_hash, created_at, valid_after
-             FROM users WHERE username_key = ?",
+             FROM users WHERE username_key = $1",
         )
         .bind(username.to_lowercase())
         .fetch_optional(&self.pool)
@@ -174,7 +214,7 @@ impl DurableStore for SqliteStore {
 
     async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, username, password_hash, created_at, valid_after FROM users WHERE id = ?",
+            "SELECT id, username, password_hash, created_at, valid_after FROM users WHERE id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(&self.pool)
@@ -189,24 +229,25 @@ impl DurableStore for SqliteStore {
         password_hash: &str,
         valid_after: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE users SET password_hash = ?, valid_after = ? WHERE id = ?")
-            .bind(password_hash)
-            .bind(ms(valid_after))
-            .bind(user_id.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let done =
+            sqlx::query("UPDATE users SET password_hash = $1, valid_after = $2 WHERE id = $3")
+                .bind(password_hash)
+                .bind(ms(valid_after))
+                .bind(user_id.to_string())
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
         found(done.rows_affected())
     }
 
     async fn delete_user(&self, user_id: Uuid) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM games WHERE owner_id = ?")
+        sqlx::query("DELETE FROM games WHERE owner_id = $1")
             .bind(user_id.to_string())
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        let done = sqlx::query("DELETE FROM users WHERE id = ?")
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
             .bind(user_id.to_string())
             .execute(&mut *tx)
             .await
@@ -222,7 +263,7 @@ impl DurableStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         sqlx::query(
-            "INSERT INTO refresh_families (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO refresh_families (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(family.id.to_string())
         .bind(family.user_id.to_string())
@@ -232,7 +273,7 @@ impl DurableStore for SqliteStore {
         .await
         .map_err(db_err)?;
         sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, family_id, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO refresh_tokens (token_hash, family_id, created_at) VALUES ($1, $2, $3)",
         )
         .bind(token_hash)
         .bind(family.id.to_string())
@@ -257,7 +298,7 @@ impl DurableStore for SqliteStore {
              FROM refresh_tokens t
              JOIN refresh_families f ON f.id = t.family_id
              JOIN users u ON u.id = f.user_id
-             WHERE t.token_hash = ?",
+             WHERE t.token_hash = $1",
         )
         .bind(old_hash)
         .fetch_optional(&mut *tx)
@@ -290,14 +331,14 @@ impl DurableStore for SqliteStore {
         };
         match &outcome {
             Rotation::Rotated(_) => {
-                sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?")
+                sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2")
                     .bind(ms(now))
                     .bind(old_hash)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
                 sqlx::query(
-                    "INSERT INTO refresh_tokens (token_hash, family_id, created_at) VALUES (?, ?, ?)",
+                    "INSERT INTO refresh_tokens (token_hash, family_id, created_at) VALUES ($1, $2, $3)",
                 )
                 .bind(new_hash)
                 .bind(family.id.to_string())
@@ -320,7 +361,7 @@ impl DurableStore for SqliteStore {
         token_hash: &[u8],
     ) -> Result<Option<Uuid>, StoreError> {
         let mut tx = self.write().await?;
-        let row = sqlx::query("SELECT family_id FROM refresh_tokens WHERE token_hash = ?")
+        let row = sqlx::query("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&mut *tx)
             .await
@@ -342,7 +383,7 @@ impl DurableStore for SqliteStore {
 
     async fn revoke_all_refresh_families(&self, user_id: Uuid) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE refresh_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            "UPDATE refresh_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
         .bind(ms(OffsetDateTime::now_utc()))
         .bind(user_id.to_string())
@@ -374,7 +415,7 @@ impl DurableStore for SqliteStore {
     async fn get_quiz(&self, owner_id: Uuid, id: Uuid) -> Result<Quiz, StoreError> {
         let row = sqlx::query(
             "SELECT id, owner_id, title, questions, created_at, updated_at
-             FROM quizzes WHERE id = ? AND owner_id = ?",
+             FROM quizzes WHERE id = $1 AND owner_id = $2",
         )
         .bind(id.to_string())
         .bind(owner_id.to_string())
@@ -386,7 +427,7 @@ impl DurableStore for SqliteStore {
 
     async fn list_quizzes(&self, owner_id: Uuid) -> Result<Vec<QuizSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, title, question_count, updated_at FROM quizzes WHERE owner_id = ?
+            "SELECT id, title, question_count, updated_at FROM quizzes WHERE owner_id = $1
              ORDER BY updated_at DESC, title",
         )
         .bind(owner_id.to_string())
@@ -415,8 +456,8 @@ impl DurableStore for SqliteStore {
         let now = truncate(now)?;
         let questions = serde_json::to_string(&input.questions).map_err(other)?;
         let row = sqlx::query(
-            "UPDATE quizzes SET title = ?, questions = ?, question_count = ?, updated_at = ?
-             WHERE id = ? AND owner_id = ?
+            "UPDATE quizzes SET title = $1, questions = $2, question_count = $3, updated_at = $4
+             WHERE id = $5 AND owner_id = $6
              RETURNING id, owner_id, title, questions, created_at, updated_at",
         )
         .bind(&input.title)
@@ -446,7 +487,7 @@ impl DurableStore for SqliteStore {
     }
 
     async fn delete_quiz(&self, owner_id: Uuid, id: Uuid) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM quizzes WHERE id = ? AND owner_id = ?")
+        let done = sqlx::query("DELETE FROM quizzes WHERE id = $1 AND owner_id = $2")
             .bind(id.to_string())
             .bind(owner_id.to_string())
             .execute(&self.pool)
@@ -461,7 +502,7 @@ impl DurableStore for SqliteStore {
         let inserted = sqlx::query(
             "INSERT INTO games (id, owner_id, quiz_id, quiz_title, pin, started_at, finished_at,
                                 question_stats, player_count)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(game.id.to_string())
@@ -483,7 +524,7 @@ impl DurableStore for SqliteStore {
         for player in &game.players {
             sqlx::query(
                 "INSERT INTO game_players (game_id, player_id, nickname, standing, score, correct_count)
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(game.id.to_string())
             .bind(&player.player_id)
@@ -502,7 +543,7 @@ impl DurableStore for SqliteStore {
     async fn list_games(&self, owner_id: Uuid) -> Result<Vec<GameSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, quiz_title, started_at, finished_at, player_count FROM games
-             WHERE owner_id = ? ORDER BY finished_at DESC",
+             WHERE owner_id = $1 ORDER BY finished_at DESC",
         )
         .bind(owner_id.to_string())
         .fetch_all(&self.pool)
@@ -524,7 +565,7 @@ impl DurableStore for SqliteStore {
     async fn get_game(&self, owner_id: Uuid, id: Uuid) -> Result<FinishedGame, StoreError> {
         let row = sqlx::query(
             "SELECT id, owner_id, quiz_id, quiz_title, pin, started_at, finished_at, question_stats
-             FROM games WHERE id = ? AND owner_id = ?",
+             FROM games WHERE id = $1 AND owner_id = $2",
         )
         .bind(id.to_string())
         .bind(owner_id.to_string())
@@ -533,7 +574,7 @@ impl DurableStore for SqliteStore {
         .map_err(db_err)?;
         let players = sqlx::query(
             "SELECT player_id, nickname, standing, score, correct_count FROM game_players
-             WHERE game_id = ? ORDER BY standing, nickname",
+             WHERE game_id = $1 ORDER BY standing, nickname",
         )
         .bind(id.to_string())
         .fetch_all(&self.pool)
@@ -566,11 +607,11 @@ impl DurableStore for SqliteStore {
     }
 }
 
-async fn insert_quiz(pool: &SqlitePool, quiz: &Quiz) -> Result<(), StoreError> {
+async fn insert_quiz(pool: &AnyPool, quiz: &Quiz) -> Result<(), StoreError> {
     let questions = serde_json::to_string(&quiz.questions).map_err(other)?;
     sqlx::query(
         "INSERT INTO quizzes (id, owner_id, title, questions, question_count, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(quiz.id.to_string())
     .bind(quiz.owner_id.to_string())
@@ -586,11 +627,11 @@ async fn insert_quiz(pool: &SqlitePool, quiz: &Quiz) -> Result<(), StoreError> {
 }
 
 async fn revoke_family(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     family_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+    sqlx::query("UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(ms(now))
         .bind(family_id.to_string())
         .execute(&mut **tx)
