@@ -1,6 +1,8 @@
 //! A minimal Cahoot game client: connect to `/ws`, say hello, send commands and answers, read typed server
 //! messages. Used by the server's integration tests and by the load tool.
 
+pub mod bot;
+
 use cahoot_protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage, StateView};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;

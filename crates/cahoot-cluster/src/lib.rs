@@ -13,6 +13,8 @@ use std::process::Command;
 use std::time::Duration;
 
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
+/// `deploy/haproxy/haproxy.cfg` has server lines for up to eight instances.
+pub const MAX_INSTANCES: usize = 8;
 
 #[derive(Debug, Clone)]
 pub struct ClusterOptions {
@@ -79,6 +81,10 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn start(options: ClusterOptions) -> anyhow::Result<Cluster> {
+        anyhow::ensure!(
+            (1..=MAX_INSTANCES).contains(&options.instances),
+            "the local cluster runs 1 to {MAX_INSTANCES} instances"
+        );
         anyhow::ensure!(
             options.cahoot_bin.exists(),
             "{} does not exist: build it first (cargo build -p cahoot-server)",
@@ -198,14 +204,10 @@ impl Cluster {
     }
 
     fn start_haproxy(&mut self) -> anyhow::Result<()> {
-        let servers = self.dir.path().join("haproxy-servers.cfg");
-        std::fs::write(&servers, haproxy_servers(&self.instances))?;
         let mut cmd = Command::new("haproxy");
         cmd.arg("-db")
             .arg("-f")
             .arg(repo_root().join("deploy/haproxy/haproxy.cfg"))
-            .arg("-f")
-            .arg(&servers)
             .env(
                 "CAHOOT_PUBLIC_BIND",
                 format!("127.0.0.1:{}", self.public_port),
@@ -214,6 +216,13 @@ impl Cluster {
                 "HAPROXY_STATS_BIND",
                 format!("127.0.0.1:{}", self.stats_port),
             );
+        // The shared config has server lines CAHOOT_S1..CAHOOT_S8, each present only when its variable is set.
+        for (i, inst) in self.instances.iter().enumerate() {
+            cmd.env(
+                format!("CAHOOT_S{}", i + 1),
+                format!("127.0.0.1:{}", inst.port),
+            );
+        }
         let log = self.dir.path().join("haproxy.log");
         self.haproxy = Some(Proc::spawn("haproxy", cmd, &log).context("haproxy is not installed")?);
         wait_for_http_ok(self.public_port, "/readyz", READY_TIMEOUT, "haproxy")
@@ -244,18 +253,6 @@ impl Cluster {
         std::fs::read_to_string(self.dir.path().join(format!("instance{i}.log")))
             .unwrap_or_default()
     }
-}
-
-/// The `backend` server lines for the instances; passed to HAProxy as a second config file.
-fn haproxy_servers(instances: &[Instance]) -> String {
-    let mut out = String::from("backend cahoot\n");
-    for (i, inst) in instances.iter().enumerate() {
-        out.push_str(&format!(
-            "    server cahoot{i} 127.0.0.1:{} check\n",
-            inst.port
-        ));
-    }
-    out
 }
 
 impl Drop for Cluster {

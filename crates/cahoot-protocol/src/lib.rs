@@ -137,6 +137,9 @@ pub enum ServerMessage {
         player_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         nickname: Option<String>,
+        /// Which server process answered (for operators and failover tests); opaque.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        instance: Option<String>,
     },
     State(Box<StateView>),
     PlayerJoined {

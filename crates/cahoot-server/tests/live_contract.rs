@@ -321,3 +321,37 @@ async fn valkey_store() -> Arc<dyn LiveStore> {
 }
 
 mod support;
+
+/// Distributed only: an instance that dies without closing its sockets (SIGKILL) stops counting them
+/// once its heartbeat is stale, while a live instance's sockets keep counting.
+#[tokio::test]
+async fn a_dead_instances_sockets_stop_counting_as_connected() {
+    use cahoot_server::live::valkey::ValkeyLiveStore;
+    let server = support::RedisServer::start();
+    let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
+    let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
+    a.create_game(meta("g", 11)).await.unwrap();
+    a.add_player("g", "p1", &nick("Ada")).await.unwrap();
+    a.add_player("g", "p2", &nick("Bob")).await.unwrap();
+    a.set_connected("g", "p1", true).await.unwrap();
+    b.set_connected("g", "p2", true).await.unwrap();
+    assert_eq!(a.player_counts("g").await.unwrap(), (2, 2));
+    // "a" is killed: no more heartbeats. "b" keeps beating. The liveness window itself is under test.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(6);
+    loop {
+        b.heartbeat("g").await.unwrap();
+        if b.player_counts("g").await.unwrap() == (2, 1) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "dead instance still counted"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(!b.player("g", "p1").await.unwrap().unwrap().connected);
+    assert!(b.player("g", "p2").await.unwrap().unwrap().connected);
+    // Ada reconnects through "b": counted again.
+    b.set_connected("g", "p1", true).await.unwrap();
+    assert_eq!(b.player_counts("g").await.unwrap(), (2, 2));
+}

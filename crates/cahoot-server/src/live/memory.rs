@@ -278,6 +278,11 @@ impl LiveStore for MemoryLiveStore {
         Ok(inner.game(game_id)?.model.answered_count(question) as u64)
     }
 
+    async fn heartbeat(&self, _game_id: &str) -> Result<(), LiveError> {
+        // One process: its sockets live and die with the store.
+        Ok(())
+    }
+
     async fn next_seq(&self, game_id: &str) -> Result<u64, LiveError> {
         let mut inner = self.lock();
         let game = inner.game(game_id)?;

@@ -134,6 +134,10 @@ pub trait LiveStore: Send + Sync + 'static {
         question: u32,
     ) -> Result<Vec<(String, AcceptedAnswer)>, LiveError>;
     async fn answered_count(&self, game_id: &str, question: u32) -> Result<u64, LiveError>;
+    /// Tells the store this instance is alive and serving sockets of the game (called about once a
+    /// second by every instance with local sockets). Sockets of an instance that stops calling this stop
+    /// counting as connected players within seconds.
+    async fn heartbeat(&self, game_id: &str) -> Result<(), LiveError>;
 
     /// The next event sequence number of the game (monotonic).
     async fn next_seq(&self, game_id: &str) -> Result<u64, LiveError>;

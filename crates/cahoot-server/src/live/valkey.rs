@@ -21,8 +21,11 @@ use std::time::Duration;
 const GAME_TTL_SECS: u64 = 6 * 3600;
 /// Every per-game key except the per-question answer hashes, which expire on their own.
 const GAME_KEYS: [&str; 10] = [
-    "meta", "state", "players", "nicks", "kicked", "conns", "nconn", "scores", "streaks", "seq",
+    "meta", "state", "players", "nicks", "kicked", "conns", "alive", "scores", "streaks", "seq",
 ];
+/// An instance that has not refreshed its heartbeat for this long is considered dead: its sockets no
+/// longer count as connected players (it was SIGKILLed and could not say goodbye).
+const INSTANCE_ALIVE_MS: u64 = 3_000;
 
 const CAS: &str = r#"
 local cur = redis.call('GET', KEYS[1])
@@ -43,31 +46,50 @@ redis.call('ZADD', KEYS[5], 0, ARGV[1])
 return 1
 "#;
 
-// KEYS: players nicks kicked scores conns nconn streaks; ARGV: player_id
+// KEYS: players nicks kicked scores conns streaks; ARGV: player_id
 const KICK: &str = r#"
 local rec = redis.call('HGET', KEYS[1], ARGV[1])
 if not rec then return 0 end
 redis.call('HDEL', KEYS[2], cjson.decode(rec).nick_key)
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
-local c = tonumber(redis.call('HGET', KEYS[5], ARGV[1]) or '0')
-if c > 0 then redis.call('DECR', KEYS[6]) end
-redis.call('HDEL', KEYS[5], ARGV[1])
-redis.call('HDEL', KEYS[7], ARGV[1])
+local prefix = ARGV[1] .. '|'
+for _, field in ipairs(redis.call('HKEYS', KEYS[5])) do
+  if string.sub(field, 1, #prefix) == prefix then redis.call('HDEL', KEYS[5], field) end
+end
+redis.call('HDEL', KEYS[6], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 return 1
 "#;
 
-// KEYS: players conns nconn; ARGV: player_id delta
+// Sockets are counted per (player, instance) so a dead instance's sockets can be ignored.
+// KEYS: players conns alive; ARGV: player_id instance delta now_ms
 const CONNECT: &str = r#"
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
-local before = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-local after = before + tonumber(ARGV[2])
-if after < 0 then after = 0 end
-redis.call('HSET', KEYS[2], ARGV[1], after)
-if before == 0 and after > 0 then redis.call('INCR', KEYS[3]) end
-if before > 0 and after == 0 then redis.call('DECR', KEYS[3]) end
+local field = ARGV[1] .. '|' .. ARGV[2]
+local after = redis.call('HINCRBY', KEYS[2], field, ARGV[3])
+if after <= 0 then redis.call('HDEL', KEYS[2], field) end
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
 return after
+"#;
+
+// KEYS: conns alive; ARGV: now_ms alive_ms. Returns the number of players with a socket on a live instance.
+const CONNECTED: &str = r#"
+local alive = {}
+local inst = redis.call('HGETALL', KEYS[2])
+for i = 1, #inst, 2 do
+  if tonumber(ARGV[1]) - tonumber(inst[i + 1]) <= tonumber(ARGV[2]) then alive[inst[i]] = true end
+end
+local seen, n = {}, 0
+local conns = redis.call('HGETALL', KEYS[1])
+for i = 1, #conns, 2 do
+  local player, instance = string.match(conns[i], '^(.*)|([^|]*)$')
+  if player and alive[instance] and tonumber(conns[i + 1]) > 0 and not seen[player] then
+    seen[player] = true
+    n = n + 1
+  end
+end
+return n
 "#;
 
 // KEYS: state answers:q streaks scores players
@@ -120,6 +142,31 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 "#;
 
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Players with at least one socket on an instance whose heartbeat is recent.
+fn connected_players<'a>(
+    conns: &'a HashMap<String, i64>,
+    alive: &HashMap<String, u64>,
+    now: u64,
+) -> std::collections::HashSet<&'a str> {
+    conns
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .filter_map(|(field, _)| field.rsplit_once('|'))
+        .filter(|(_, inst)| {
+            alive
+                .get(*inst)
+                .is_some_and(|t| now.saturating_sub(*t) <= INSTANCE_ALIVE_MS)
+        })
+        .map(|(player, _)| player)
+        .collect()
+}
+
 #[derive(serde::Serialize, serde::Deserialize)]
 struct StoredPlayer {
     nickname: String,
@@ -134,7 +181,10 @@ pub struct ValkeyLiveStore {
     add_player: Script,
     kick: Script,
     connect: Script,
+    connected: Script,
     record: Script,
+    /// This process's id in per-instance bookkeeping (socket counts, heartbeats).
+    instance: String,
     hit: Script,
 }
 
@@ -171,6 +221,8 @@ impl ValkeyLiveStore {
             add_player: Script::new(ADD_PLAYER),
             kick: Script::new(KICK),
             connect: Script::new(CONNECT),
+            connected: Script::new(CONNECTED),
+            instance: hex::encode(rand::random::<[u8; 8]>()),
             record: Script::new(RECORD_ANSWER),
             hit: Script::new(HIT),
         })
@@ -346,20 +398,23 @@ impl LiveStore for ValkeyLiveStore {
 
     async fn players(&self, game_id: &str) -> Result<Vec<(String, PlayerRecord)>, LiveError> {
         self.require_game(game_id).await?;
-        let (players, scores, conns, streaks): (
+        let (players, scores, conns, streaks, alive): (
             HashMap<String, String>,
             Vec<(String, f64)>,
             HashMap<String, i64>,
             HashMap<String, String>,
+            HashMap<String, u64>,
         ) = redis::pipe()
             .hgetall(self.key(game_id, "players"))
             .zrange_withscores(self.key(game_id, "scores"), 0, -1)
             .hgetall(self.key(game_id, "conns"))
             .hgetall(self.key(game_id, "streaks"))
+            .hgetall(self.key(game_id, "alive"))
             .query_async(&mut self.conn())
             .await
             .map_err(unavailable)?;
         let scores: HashMap<String, f64> = scores.into_iter().collect();
+        let connected = connected_players(&conns, &alive, now_ms());
         let mut out = Vec::with_capacity(players.len());
         for (id, raw) in players {
             let stored: StoredPlayer = serde_json::from_str(&raw).map_err(|_| corrupt("player"))?;
@@ -367,7 +422,7 @@ impl LiveStore for ValkeyLiveStore {
                 nickname: stored.nickname,
                 score: scores.get(&id).copied().unwrap_or(0.0) as u64,
                 streak: Self::parse_streak(streaks.get(&id)),
-                connected: conns.get(&id).copied().unwrap_or(0) > 0,
+                connected: connected.contains(id.as_str()),
             };
             out.push((id, record));
         }
@@ -377,13 +432,21 @@ impl LiveStore for ValkeyLiveStore {
 
     async fn player_counts(&self, game_id: &str) -> Result<(u64, u64), LiveError> {
         self.require_game(game_id).await?;
-        let (total, connected): (u64, Option<i64>) = redis::pipe()
+        let total: u64 = self
+            .conn()
             .hlen(self.key(game_id, "players"))
-            .get(self.key(game_id, "nconn"))
-            .query_async(&mut self.conn())
             .await
             .map_err(unavailable)?;
-        Ok((total, connected.unwrap_or(0).max(0) as u64))
+        let connected: u64 = self
+            .connected
+            .key(self.key(game_id, "conns"))
+            .key(self.key(game_id, "alive"))
+            .arg(now_ms())
+            .arg(INSTANCE_ALIVE_MS)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        Ok((total, connected))
     }
 
     async fn player(
@@ -392,26 +455,43 @@ impl LiveStore for ValkeyLiveStore {
         player_id: &str,
     ) -> Result<Option<PlayerRecord>, LiveError> {
         self.require_game(game_id).await?;
-        let (raw, score, conns, streak): (
+        let (raw, score, streak, alive): (
             Option<String>,
             Option<f64>,
-            Option<i64>,
             Option<String>,
+            HashMap<String, u64>,
         ) = redis::pipe()
             .hget(self.key(game_id, "players"), player_id)
             .zscore(self.key(game_id, "scores"), player_id)
-            .hget(self.key(game_id, "conns"), player_id)
             .hget(self.key(game_id, "streaks"), player_id)
+            .hgetall(self.key(game_id, "alive"))
             .query_async(&mut self.conn())
             .await
             .map_err(unavailable)?;
         let Some(raw) = raw else { return Ok(None) };
+        // Only this player's socket counts on live instances: a few fields, not the whole hash.
+        let now = now_ms();
+        let fields: Vec<String> = alive
+            .iter()
+            .filter(|(_, t)| now.saturating_sub(**t) <= INSTANCE_ALIVE_MS)
+            .map(|(inst, _)| format!("{player_id}|{inst}"))
+            .collect();
+        let sockets: Vec<Option<i64>> = if fields.is_empty() {
+            Vec::new()
+        } else {
+            redis::cmd("HMGET")
+                .arg(self.key(game_id, "conns"))
+                .arg(&fields)
+                .query_async(&mut self.conn())
+                .await
+                .map_err(unavailable)?
+        };
         let stored: StoredPlayer = serde_json::from_str(&raw).map_err(|_| corrupt("player"))?;
         Ok(Some(PlayerRecord {
             nickname: stored.nickname,
             score: score.unwrap_or(0.0) as u64,
             streak: Self::parse_streak(streak.as_ref()),
-            connected: conns.unwrap_or(0) > 0,
+            connected: sockets.iter().any(|n| n.unwrap_or(0) > 0),
         }))
     }
 
@@ -424,7 +504,6 @@ impl LiveStore for ValkeyLiveStore {
             .key(self.key(game_id, "kicked"))
             .key(self.key(game_id, "scores"))
             .key(self.key(game_id, "conns"))
-            .key(self.key(game_id, "nconn"))
             .key(self.key(game_id, "streaks"))
             .arg(player_id)
             .invoke_async(&mut self.conn())
@@ -452,9 +531,11 @@ impl LiveStore for ValkeyLiveStore {
             .connect
             .key(self.key(game_id, "players"))
             .key(self.key(game_id, "conns"))
-            .key(self.key(game_id, "nconn"))
+            .key(self.key(game_id, "alive"))
             .arg(player_id)
+            .arg(&self.instance)
             .arg(if connected { 1 } else { -1 })
+            .arg(now_ms())
             .invoke_async(&mut self.conn())
             .await
             .map_err(unavailable)?;
@@ -536,6 +617,13 @@ impl LiveStore for ValkeyLiveStore {
         raw.into_iter()
             .map(|(p, a)| Ok((p, serde_json::from_str(&a).map_err(|_| corrupt("answer"))?)))
             .collect()
+    }
+
+    async fn heartbeat(&self, game_id: &str) -> Result<(), LiveError> {
+        self.conn()
+            .hset(self.key(game_id, "alive"), &self.instance, now_ms())
+            .await
+            .map_err(unavailable)
     }
 
     async fn answered_count(&self, game_id: &str, question: u32) -> Result<u64, LiveError> {

@@ -19,6 +19,8 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 /// How often answer counts go to hosts at most, and how often "everyone answered" is checked.
 const COUNT_INTERVAL: Duration = Duration::from_millis(100);
+/// Heartbeat every 10 ticks (1 s); the store forgets an instance after 3 s without one.
+const HEARTBEAT_TICKS: u32 = 10;
 /// Local events buffered per socket; a socket further behind resyncs from a fresh snapshot.
 const LOCAL_CAPACITY: usize = 256;
 
@@ -115,6 +117,7 @@ async fn run_game(
         .map(|s| s.phase);
     let mut deadline = deadline_of(&state, &game_id).await;
     let mut answers_changed = true;
+    let mut ticks: u32 = 0;
     loop {
         let sleep_until = deadline.map_or_else(far_future, |(_, at)| at);
         tokio::select! {
@@ -156,6 +159,13 @@ async fn run_game(
             _ = ticker.tick() => {
                 if tx.receiver_count() == 0 && state.hub.release_if_idle(&game_id, &tx).await {
                     return;
+                }
+                ticks = ticks.wrapping_add(1);
+                if ticks % HEARTBEAT_TICKS == 0 {
+                    // While this instance serves the game, its sockets count as connected players.
+                    let _ = state.live.heartbeat(&game_id).await;
+                    // A crashed instance's players stop counting: maybe everyone left has answered now.
+                    answers_changed = true;
                 }
                 if let (Some(Phase::Question(question)), true) = (phase, answers_changed) {
                     answers_changed = false;

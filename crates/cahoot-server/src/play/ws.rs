@@ -225,6 +225,7 @@ impl Connection {
             game_id: session.meta.id.clone(),
             player_id: session.player_id.clone(),
             nickname,
+            instance: Some(std::process::id().to_string()),
         };
         self.send(&welcome).await.then_some(session)
     }

@@ -144,6 +144,9 @@ impl<S: LiveStore> LiveStore for WithServer<S> {
     async fn answered_count(&self, g: &str, q: u32) -> Result<u64, LiveError> {
         self.store.answered_count(g, q).await
     }
+    async fn heartbeat(&self, g: &str) -> Result<(), LiveError> {
+        self.store.heartbeat(g).await
+    }
     async fn next_seq(&self, g: &str) -> Result<u64, LiveError> {
         self.store.next_seq(g).await
     }
