@@ -161,7 +161,7 @@ async fn run_game(
                     return;
                 }
                 ticks = ticks.wrapping_add(1);
-                if ticks % HEARTBEAT_TICKS == 0 {
+                if ticks.is_multiple_of(HEARTBEAT_TICKS) {
                     // While this instance serves the game, its sockets count as connected players.
                     let _ = state.live.heartbeat(&game_id).await;
                     // A crashed instance's players stop counting: maybe everyone left has answered now.
