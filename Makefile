@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: run serve test web web-deps fmt fmt-check lint rust-test web-check e2e build-debug clean-data help
+.PHONY: cluster run serve test web web-deps fmt fmt-check lint rust-test web-check e2e build-debug clean-data help
 
 help:
 	@echo "make run    - install web deps, build the UI and the release binary, start cahoot on http://127.0.0.1:8080"
@@ -23,6 +23,11 @@ run: web
 	$(CARGO) build --release -p cahoot-server
 	./target/release/cahoot serve
 
+## ---- local cluster (DESIGN §9): PostgreSQL + redis-server + N instances + HAProxy ----
+N ?= 2
+cluster: build-debug
+	$(CARGO) run -q -p cahoot-cluster -- -n $(N) --port 8080
+
 ## ---- tests ----------------------------------------------------------------
 fmt:
 	$(CARGO) fmt --all
@@ -33,7 +38,8 @@ fmt-check:
 lint: web
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-rust-test: web
+# The cluster tests run the real `cahoot` binary, so it is built first.
+rust-test: build-debug
 	$(CARGO) test --workspace
 
 web-check: web-deps

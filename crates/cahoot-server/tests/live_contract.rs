@@ -237,7 +237,10 @@ pub async fn counters_count_within_a_window_and_reset(live: &dyn LiveStore) {
     let w = Duration::from_secs(60);
     assert_eq!(live.hit("k", w).await.unwrap(), 1);
     assert_eq!(live.hit("k", w).await.unwrap(), 2);
+    assert_eq!(live.peek("k").await.unwrap(), 2);
+    assert_eq!(live.peek("never").await.unwrap(), 0);
     live.reset("k").await.unwrap();
+    assert_eq!(live.peek("k").await.unwrap(), 0);
     assert_eq!(live.hit("k", w).await.unwrap(), 1);
     let short = Duration::from_millis(300);
     live.hit("s", short).await.unwrap();

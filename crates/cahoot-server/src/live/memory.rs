@@ -332,6 +332,16 @@ impl LiveStore for MemoryLiveStore {
         Ok(entry.1)
     }
 
+    async fn peek(&self, key: &str) -> Result<u64, LiveError> {
+        let now = Instant::now();
+        Ok(self
+            .lock()
+            .counters
+            .get(key)
+            .filter(|(reset_at, _)| *reset_at > now)
+            .map_or(0, |(_, n)| *n))
+    }
+
     async fn reset(&self, key: &str) -> Result<(), LiveError> {
         self.lock().counters.remove(key);
         Ok(())

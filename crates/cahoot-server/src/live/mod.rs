@@ -151,6 +151,8 @@ pub trait LiveStore: Send + Sync + 'static {
 
     /// Fixed-window counter: increments `key` and returns the count within the current window.
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, LiveError>;
+    /// The current count of a fixed-window counter, without incrementing it (0 when absent or expired).
+    async fn peek(&self, key: &str) -> Result<u64, LiveError>;
     /// Resets a counter (e.g. failed logins after a successful one).
     async fn reset(&self, key: &str) -> Result<(), LiveError>;
     /// Denylists a token id until it would have expired anyway.

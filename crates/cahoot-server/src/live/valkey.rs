@@ -698,6 +698,15 @@ impl LiveStore for ValkeyLiveStore {
             .map_err(unavailable)
     }
 
+    async fn peek(&self, key: &str) -> Result<u64, LiveError> {
+        let n: Option<u64> = self
+            .conn()
+            .get(format!("{}:ctr:{key}", self.prefix))
+            .await
+            .map_err(unavailable)?;
+        Ok(n.unwrap_or(0))
+    }
+
     async fn reset(&self, key: &str) -> Result<(), LiveError> {
         self.conn()
             .del(format!("{}:ctr:{key}", self.prefix))

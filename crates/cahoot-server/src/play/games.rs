@@ -19,8 +19,10 @@ use uuid::Uuid;
 /// Tries to find a free PIN before giving up; with < 1 % of the PIN space in use, 20 misses in a row
 /// practically never happen.
 const PIN_ATTEMPTS: usize = 20;
-/// Join attempts per client address per minute: a PIN is a 6-digit capability, guessing must be slow.
-const JOINS_PER_MINUTE: u64 = 30;
+/// Wrong PINs per client address per minute: a PIN is a 6-digit capability, guessing must be slow. Only
+/// failures count: a whole school behind one NAT address must still be able to join (30 pupils at once).
+const WRONG_PINS_PER_MINUTE: u64 = 20;
+const WRONG_PIN_WINDOW: Duration = Duration::from_secs(60);
 /// Player tokens outlive any realistic game, so a reload late in a long game still rejoins.
 const PLAYER_TOKEN_TTL: Duration = Duration::from_secs(12 * 3600);
 
@@ -114,15 +116,13 @@ pub async fn join_game(
     Json(req): Json<JoinRequest>,
 ) -> Result<Json<JoinResponse>, ApiError> {
     let ip = crate::auth::client_ip(&peer, &headers, &state.config);
-    let attempts = state
-        .live
-        .hit(&format!("join:ip:{ip}"), Duration::from_secs(60))
-        .await?;
-    if attempts > JOINS_PER_MINUTE {
-        return Err(ApiError::too_many_requests(
-            "too_many_attempts",
-            "too many join attempts; wait a minute",
-        ));
+    let guess_key = format!("join-fail:ip:{ip}");
+    let too_many = || {
+        ApiError::too_many_requests("too_many_attempts", "too many wrong PINs; wait a minute")
+            .with_retry_after(WRONG_PIN_WINDOW.as_secs())
+    };
+    if state.live.peek(&guess_key).await? >= WRONG_PINS_PER_MINUTE {
+        return Err(too_many());
     }
     let pin = GamePin::parse(&req.pin)
         .map_err(|e| ApiError::unprocessable("invalid_pin", e.to_string()).with_field("pin"))?;
@@ -130,11 +130,14 @@ pub async fn join_game(
         ApiError::unprocessable("invalid_nickname", e.to_string()).with_field("nickname")
     })?;
     let not_found = || ApiError::not_found("game_not_found", "no game with that PIN");
-    let game_id = state
-        .live
-        .game_id_by_pin(pin)
-        .await?
-        .ok_or_else(not_found)?;
+    let Some(game_id) = state.live.game_id_by_pin(pin).await? else {
+        let failures = state.live.hit(&guess_key, WRONG_PIN_WINDOW).await?;
+        return Err(if failures > WRONG_PINS_PER_MINUTE {
+            too_many()
+        } else {
+            not_found()
+        });
+    };
     let game = state.live.state(&game_id).await?.ok_or_else(not_found)?;
     if game.phase == Phase::Podium {
         return Err(ApiError::new(

@@ -165,6 +165,9 @@ impl<S: LiveStore> LiveStore for WithServer<S> {
     async fn hit(&self, k: &str, w: Duration) -> Result<u64, LiveError> {
         self.store.hit(k, w).await
     }
+    async fn peek(&self, k: &str) -> Result<u64, LiveError> {
+        self.store.peek(k).await
+    }
     async fn reset(&self, k: &str) -> Result<(), LiveError> {
         self.store.reset(k).await
     }

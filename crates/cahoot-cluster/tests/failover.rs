@@ -1,0 +1,482 @@
+//! Failover through HAProxy on the local cluster (PostgreSQL, redis-server, 2 instances, HAProxy):
+//! a host and 50 simulated players play while instances are SIGKILLed in every phase, including the
+//! instance the host is on. Every client must come back, every acknowledged answer must be recorded exactly
+//! once, scores must equal a reference recomputed from those answers, and the finished game must be stored
+//! once in PostgreSQL.
+
+use cahoot_client::GameClient;
+use cahoot_client::bot::{BotStatus, PlayerBot, Strategy};
+use cahoot_cluster::{Cluster, ClusterOptions};
+use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
+use cahoot_server::live::LiveStore;
+use cahoot_server::live::valkey::ValkeyLiveStore;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+const PLAYERS: usize = 50;
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Api {
+    base: String,
+    http: reqwest::Client,
+    token: String,
+}
+
+impl Api {
+    async fn new(cluster: &Cluster) -> Api {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let base = cluster.url();
+        let res = http
+            .post(format!("{base}/api/auth/register"))
+            .json(&json!({"username": "teacher", "password": "correct horse battery staple"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "register: {}", res.status());
+        let token = res.json::<Value>().await.unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        Api { base, http, token }
+    }
+
+    async fn post(&self, path: &str, body: Value, auth: bool) -> reqwest::Response {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if auth {
+            req = req.bearer_auth(&self.token);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Four questions with four answers each, long time limits: only the test closes questions.
+fn quiz() -> Value {
+    let q = |i: usize| {
+        json!({"text": format!("Question {i}"), "answers": ["a", "b", "c", "d"], "correct": i % 4,
+               "time_limit_secs": 120})
+    };
+    json!({"title": "Failover", "questions": [q(0), q(1), q(2), q(3)]})
+}
+
+/// A host client that reconnects like the web UI does.
+struct Host {
+    ws_url: String,
+    token: String,
+    game_id: String,
+    client: Option<GameClient>,
+    instance: Option<String>,
+    state: Option<StateView>,
+    reconnects: Vec<Duration>,
+}
+
+impl Host {
+    async fn connect(&mut self) {
+        let lost_at = Instant::now();
+        let had_connection = self.state.is_some();
+        let deadline = lost_at + WAIT;
+        loop {
+            match GameClient::connect(&self.ws_url, &self.token, Some(&self.game_id)).await {
+                Ok((mut client, ServerMessage::Welcome { instance, .. })) => {
+                    if let Ok(view) = client.wait_state(WAIT, "host snapshot", |_| true).await {
+                        self.instance = instance;
+                        self.state = Some(view);
+                        self.client = Some(client);
+                        if had_connection {
+                            self.reconnects.push(lost_at.elapsed());
+                        }
+                        return;
+                    }
+                }
+                _ => assert!(Instant::now() < deadline, "host could not reconnect"),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits (reconnecting when needed) for a state matching `want`.
+    async fn wait_state(
+        &mut self,
+        what: &'static str,
+        want: impl Fn(&StateView) -> bool,
+    ) -> StateView {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(s) = &self.state
+                && want(s)
+            {
+                return s.clone();
+            }
+            assert!(Instant::now() < deadline, "host never saw {what}");
+            let Some(client) = self.client.as_mut() else {
+                self.connect().await;
+                continue;
+            };
+            match client.next(Duration::from_secs(5)).await {
+                Ok(ServerMessage::State(v)) => self.state = Some(*v),
+                Ok(ServerMessage::Reconnect { .. }) | Err(_) => {
+                    self.client = None;
+                    self.connect().await;
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Sends `cmd` until the game reaches `want` (a command lost with its connection is sent again, but
+    /// never twice once the effect is visible).
+    async fn advance(
+        &mut self,
+        cmd: ClientMessage,
+        what: &'static str,
+        want: impl Fn(&StateView) -> bool + Copy,
+    ) {
+        let deadline = Instant::now() + WAIT;
+        while !self.state.as_ref().is_some_and(want) {
+            assert!(Instant::now() < deadline, "host could not reach {what}");
+            if self.client.is_none() {
+                self.connect().await;
+                continue;
+            }
+            let sent = self.client.as_mut().unwrap().send(&cmd).await.is_ok();
+            if !sent {
+                self.client = None;
+                continue;
+            }
+            let client = self.client.as_mut().unwrap();
+            let step_deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < step_deadline {
+                match client.next(Duration::from_secs(5)).await {
+                    Ok(ServerMessage::State(v)) => {
+                        self.state = Some(*v);
+                        if self.state.as_ref().is_some_and(want) {
+                            return;
+                        }
+                    }
+                    Ok(ServerMessage::Error { code, message }) => {
+                        panic!("host command refused: {code}: {message}")
+                    }
+                    Ok(_) => {}
+                    Err(_) => {
+                        self.client = None;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn phase(p: PhaseName, q: Option<u32>) -> impl Fn(&StateView) -> bool + Copy {
+    move |s: &StateView| {
+        s.phase == p
+            && (q.is_none()
+                || s.question.as_ref().map(|x| x.index) == q
+                || p == PhaseName::Leaderboard)
+    }
+}
+
+/// The instance index serving a client, by the pid its `welcome` named.
+fn instance_index(cluster: &Cluster, instance: &Option<String>) -> usize {
+    let pid: u32 = instance
+        .as_ref()
+        .and_then(|s| s.parse().ok())
+        .expect("welcome names its instance");
+    cluster
+        .instances
+        .iter()
+        .position(|i| i.pid() == Some(pid))
+        .expect("a running instance")
+}
+
+async fn all(
+    bots: &mut [watch::Receiver<BotStatus>],
+    what: &str,
+    want: impl Fn(&BotStatus) -> bool,
+) {
+    for (i, bot) in bots.iter_mut().enumerate() {
+        let reached = tokio::time::timeout(WAIT, bot.wait_for(|s| want(s)))
+            .await
+            .is_ok();
+        assert!(
+            reached,
+            "player {i} never reached: {what}: {:?}",
+            *bot.borrow()
+        );
+    }
+}
+
+/// Kills the instance `victim`, waits until every client is connected elsewhere, restarts the victim.
+async fn kill_and_recover(
+    cluster: &mut Cluster,
+    victim: usize,
+    host: &mut Host,
+    bots: &mut [watch::Receiver<BotStatus>],
+) {
+    let pid = cluster.instances[victim].pid().map(|p| p.to_string());
+    cluster.kill_instance(victim);
+    all(bots, "reconnected to a survivor", |s| {
+        s.connected && s.instance.is_some() && s.instance != pid
+    })
+    .await;
+    // The host notices on its next read; make it read now.
+    host.wait_state("host alive", |_| true).await;
+    if host.instance == pid {
+        host.client = None;
+        host.connect().await;
+    }
+    assert_ne!(host.instance, pid, "host still on the killed instance");
+    cluster
+        .restart_instance(victim)
+        .expect("restart killed instance");
+}
+
+fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    if v.is_empty() {
+        return Duration::ZERO;
+    }
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
+    let mut cluster = tokio::task::spawn_blocking(|| Cluster::start(ClusterOptions::for_tests()))
+        .await
+        .unwrap()
+        .expect("start the local cluster");
+    let api = Api::new(&cluster).await;
+    let res = api.post("/api/quizzes", quiz(), true).await;
+    assert_eq!(res.status(), 201);
+    let quiz_id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = api
+        .post("/api/games", json!({"quiz_id": quiz_id}), true)
+        .await;
+    let game: Value = res.json().await.unwrap();
+    let (game_id, pin) = (
+        game["game_id"].as_str().unwrap().to_owned(),
+        game["pin"].as_str().unwrap().to_owned(),
+    );
+
+    // Players join through HAProxy; even players answer at once, odd ones after 1.5 s.
+    let mut bots = Vec::new();
+    let mut names = Vec::new();
+    for i in 0..PLAYERS {
+        let name = format!("p{i:02}");
+        let res = api
+            .post(
+                "/api/play/join",
+                json!({"pin": pin, "nickname": name}),
+                false,
+            )
+            .await;
+        assert_eq!(res.status(), 200, "join {name}");
+        let token = res.json::<Value>().await.unwrap()["player_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let strategy: Strategy = Arc::new(move |q| {
+            let delay = if i % 2 == 0 {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(1500)
+            };
+            Some((((i as u32) + q) % 4, delay))
+        });
+        let (rx, _task) = PlayerBot::spawn(&cluster.ws_url(), &token, &name, strategy);
+        bots.push(rx);
+        names.push(name);
+    }
+    all(&mut bots, "lobby", |s| {
+        s.connected && s.phase == Some(PhaseName::Lobby)
+    })
+    .await;
+    let mut host = Host {
+        ws_url: cluster.ws_url(),
+        token: api.token.clone(),
+        game_id: game_id.clone(),
+        client: None,
+        instance: None,
+        state: None,
+        reconnects: Vec::new(),
+    };
+    host.connect().await;
+
+    // 1. Lobby: kill the host's instance.
+    let victim = instance_index(&cluster, &host.instance);
+    kill_and_recover(&mut cluster, victim, &mut host, &mut bots).await;
+    host.wait_state("full lobby", |s| s.player_count == PLAYERS as u64)
+        .await;
+
+    // 2. Mid-question, after the even players' answers were acknowledged: kill the host's instance.
+    host.advance(
+        ClientMessage::Start,
+        "question 0",
+        phase(PhaseName::Question, Some(0)),
+    )
+    .await;
+    for (i, bot) in bots.iter_mut().enumerate().filter(|(i, _)| i % 2 == 0) {
+        tokio::time::timeout(WAIT, bot.wait_for(|s| s.acks.contains_key(&0)))
+            .await
+            .unwrap_or_else(|_| panic!("player {i} answer not acknowledged"))
+            .unwrap();
+    }
+    let victim = instance_index(&cluster, &host.instance);
+    kill_and_recover(&mut cluster, victim, &mut host, &mut bots).await;
+    all(&mut bots, "answer 0 acknowledged", |s| {
+        s.acks.contains_key(&0)
+    })
+    .await;
+    // Everyone connected answered: the question closes by itself.
+    host.wait_state("reveal 0", phase(PhaseName::Reveal, Some(0)))
+        .await;
+
+    // 3. Reveal: kill the host's instance.
+    let victim = instance_index(&cluster, &host.instance);
+    kill_and_recover(&mut cluster, victim, &mut host, &mut bots).await;
+    host.advance(
+        ClientMessage::Next,
+        "leaderboard 0",
+        phase(PhaseName::Leaderboard, None),
+    )
+    .await;
+
+    // 4. Leaderboard: kill the instance the host is NOT on.
+    let victim = 1 - instance_index(&cluster, &host.instance);
+    kill_and_recover(&mut cluster, victim, &mut host, &mut bots).await;
+
+    // Play question 1 normally, then end the game.
+    host.advance(
+        ClientMessage::Next,
+        "question 1",
+        phase(PhaseName::Question, Some(1)),
+    )
+    .await;
+    all(&mut bots, "answer 1 acknowledged", |s| {
+        s.acks.contains_key(&1)
+    })
+    .await;
+    host.wait_state("reveal 1", phase(PhaseName::Reveal, Some(1)))
+        .await;
+    host.advance(ClientMessage::End, "podium", phase(PhaseName::Podium, None))
+        .await;
+    all(&mut bots, "podium", |s| s.finished).await;
+    let podium = host.state.clone().unwrap();
+
+    // Every acknowledged answer is in the live store exactly once, with the acknowledged choice.
+    let live = ValkeyLiveStore::connect(&cluster.redis.url())
+        .await
+        .unwrap();
+    let players = live.players(&game_id).await.unwrap();
+    let id_of: HashMap<String, String> = players
+        .iter()
+        .map(|(id, p)| (p.nickname.clone(), id.clone()))
+        .collect();
+    let mut expected_scores: HashMap<String, u64> = HashMap::new();
+    let mut acked = 0;
+    for q in 0..2u32 {
+        let stored: HashMap<String, cahoot_game::AcceptedAnswer> = live
+            .answers(&game_id, q)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(stored.len(), PLAYERS, "question {q}: one answer per player");
+        for (name, bot) in names.iter().zip(&bots) {
+            let (answer_id, choice) = bot.borrow().acks.get(&q).cloned().expect("acknowledged");
+            let a = &stored[&id_of[name]];
+            assert_eq!(
+                (&a.answer_id, a.choice),
+                (&answer_id, choice),
+                "{name} q{q}"
+            );
+            acked += 1;
+        }
+    }
+    // Reference scores: recompute every answer's points (time discount + streak) from the stored facts.
+    for name in &names {
+        let mut streak = cahoot_game::Streak::default();
+        let mut total = 0u64;
+        for q in 0..2u32 {
+            let a = live
+                .answers(&game_id, q)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|(p, _)| *p == id_of[name])
+                .unwrap()
+                .1;
+            let base = cahoot_game::answer_points(a.correct, a.elapsed_ms, 120_000, 1000);
+            let (next, bonus) = streak.after_answer(q, a.correct);
+            streak = next;
+            let points = if a.correct { base + bonus } else { 0 };
+            assert_eq!(points, a.points, "{name} q{q} points");
+            total += u64::from(points);
+        }
+        expected_scores.insert(name.clone(), total);
+    }
+    let standings = podium.standings.expect("podium standings");
+    assert_eq!(standings.len(), PLAYERS);
+    for row in &standings {
+        assert_eq!(
+            row.score, expected_scores[&row.nickname],
+            "{}",
+            row.nickname
+        );
+    }
+
+    // Stored once in PostgreSQL, with the same scores.
+    let stored = {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let res = api.get(&format!("/api/games/{game_id}")).await;
+            if res.status() == 200 {
+                break res.json::<Value>().await.unwrap();
+            }
+            assert!(Instant::now() < deadline, "results never stored");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    for p in stored["players"].as_array().unwrap() {
+        assert_eq!(
+            p["score"].as_u64().unwrap(),
+            expected_scores[p["nickname"].as_str().unwrap()]
+        );
+    }
+    let list: Value = api.get("/api/games").await.json().await.unwrap();
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "the game is stored exactly once"
+    );
+
+    let mut reconnects: Vec<Duration> = bots
+        .iter()
+        .flat_map(|b| b.borrow().reconnects.clone())
+        .collect();
+    reconnects.extend(host.reconnects.iter().copied());
+    println!(
+        "failover: {acked} acknowledged answers all present once; {} reconnects, p50 {:?}, p99 {:?}",
+        reconnects.len(),
+        percentile(reconnects.clone(), 0.5),
+        percentile(reconnects, 0.99)
+    );
+}
