@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: cluster run serve test web web-deps fmt fmt-check lint rust-test web-check e2e build-debug clean-data help
+.PHONY: deploy-check cluster run serve test web web-deps fmt fmt-check lint rust-test web-check e2e build-debug clean-data help
 
 help:
 	@echo "make run    - install web deps, build the UI and the release binary, start cahoot on http://127.0.0.1:8080"
@@ -51,5 +51,9 @@ build-debug: web
 e2e: build-debug
 	cd web && CAHOOT_BIN=$(CURDIR)/target/debug/cahoot $(NPM) run test:e2e
 
-test: fmt-check lint rust-test web-check e2e
+# Static checks of the container and Kubernetes files (no Docker engine on build machines).
+deploy-check:
+	scripts/validate-deploy.sh
+
+test: fmt-check lint deploy-check rust-test web-check e2e
 	@echo "make test: all green"

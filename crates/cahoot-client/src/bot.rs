@@ -155,6 +155,12 @@ impl PlayerBot {
                         s.acks.insert(question_index, (answer_id, choice));
                     });
                 }
+                Ok(ServerMessage::Error { code, .. }) if code == "live_store_unavailable" => {
+                    // The server could not reach its live store (e.g. Valkey restarting): reconnect, which
+                    // retries with backoff and resends the pending answer with its original id.
+                    self.status.send_modify(|s| s.errors.push(code));
+                    return false;
+                }
                 Ok(ServerMessage::Error { code, .. }) => {
                     // A resent answer to a question that closed meanwhile is settled: it never counted.
                     if code == "question_closed" || code == "already_answered" {

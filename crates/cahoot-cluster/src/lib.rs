@@ -217,6 +217,12 @@ impl Cluster {
                 format!("127.0.0.1:{}", self.stats_port),
             );
         // The shared config has server lines CAHOOT_S1..CAHOOT_S8, each present only when its variable is set.
+        // Unset the ones we do not use, in case the caller's environment has them.
+        for n in 1..=MAX_INSTANCES {
+            cmd.env_remove(format!("CAHOOT_S{n}"));
+            cmd.env_remove(format!("CAHOOT_S{n}_OPTS"));
+        }
+        cmd.env_remove("HAPROXY_USE_DNS");
         for (i, inst) in self.instances.iter().enumerate() {
             cmd.env(
                 format!("CAHOOT_S{}", i + 1),

@@ -80,11 +80,16 @@ impl Proc {
 
     /// SIGTERM and wait up to `grace` for a clean exit, then SIGKILL. Returns whether it exited in time.
     pub fn terminate(&mut self, grace: Duration) -> bool {
+        self.stop_with("TERM", grace)
+    }
+
+    /// Sends `signal` (e.g. "INT") and waits up to `grace` for the exit, then SIGKILL.
+    pub fn stop_with(&mut self, signal: &str, grace: Duration) -> bool {
         let Some(mut child) = self.child.take() else {
             return true;
         };
         let _ = Command::new("kill")
-            .arg("-TERM")
+            .arg(format!("-{signal}"))
             .arg(child.id().to_string())
             .status();
         let deadline = Instant::now() + grace;

@@ -136,9 +136,10 @@ impl Postgres {
         bail!("postgres never became ready")
     }
 
+    /// Fast shutdown (SIGINT): open connections are cut, like a database server going away.
     pub fn stop(&mut self) {
         if let Some(mut p) = self.proc.take() {
-            p.terminate(Duration::from_secs(10));
+            p.stop_with("INT", Duration::from_secs(10));
         }
     }
 

@@ -480,3 +480,230 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
         percentile(reconnects, 0.99)
     );
 }
+
+/// A game of `players` quick bots (all answer at once) in the lobby, host connected.
+struct Game {
+    api: Api,
+    game_id: String,
+    bots: Vec<watch::Receiver<BotStatus>>,
+    host: Host,
+}
+
+async fn small_game(cluster: &Cluster, players: usize) -> Game {
+    let api = Api::new(cluster).await;
+    let res = api.post("/api/quizzes", quiz(), true).await;
+    let quiz_id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let game: Value = api
+        .post("/api/games", json!({"quiz_id": quiz_id}), true)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let game_id = game["game_id"].as_str().unwrap().to_owned();
+    let mut bots = Vec::new();
+    for i in 0..players {
+        let name = format!("b{i:02}");
+        let res = api
+            .post(
+                "/api/play/join",
+                json!({"pin": game["pin"], "nickname": name}),
+                false,
+            )
+            .await;
+        let token = res.json::<Value>().await.unwrap()["player_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let strategy: Strategy = Arc::new(move |q| Some((((i as u32) + q) % 4, Duration::ZERO)));
+        bots.push(PlayerBot::spawn(&cluster.ws_url(), &token, &name, strategy).0);
+    }
+    all(&mut bots, "lobby", |s| {
+        s.connected && s.phase == Some(PhaseName::Lobby)
+    })
+    .await;
+    let mut host = Host {
+        ws_url: cluster.ws_url(),
+        token: api.token.clone(),
+        game_id: game_id.clone(),
+        client: None,
+        instance: None,
+        state: None,
+        reconnects: Vec::new(),
+    };
+    host.connect().await;
+    host.wait_state("full lobby", |s| s.player_count == players as u64)
+        .await;
+    Game {
+        api,
+        game_id,
+        bots,
+        host,
+    }
+}
+
+async fn start_cluster() -> Cluster {
+    tokio::task::spawn_blocking(|| Cluster::start(ClusterOptions::for_tests()))
+        .await
+        .unwrap()
+        .expect("start the local cluster")
+}
+
+async fn stored_game(api: &Api, game_id: &str, within: Duration) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let res = api.get(&format!("/api/games/{game_id}")).await;
+        if res.status() == 200 {
+            return res.json().await.unwrap();
+        }
+        assert!(Instant::now() < deadline, "results never stored");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draining_instance_hands_its_clients_over_without_errors() {
+    let mut cluster = start_cluster().await;
+    let mut g = small_game(&cluster, 10).await;
+    g.host
+        .advance(
+            ClientMessage::Start,
+            "question 0",
+            phase(PhaseName::Question, Some(0)),
+        )
+        .await;
+    all(&mut g.bots, "answer 0", |s| s.acks.contains_key(&0)).await;
+    let victim = instance_index(&cluster, &g.host.instance);
+    let pid = cluster.instances[victim].pid().map(|p| p.to_string());
+    let exited =
+        tokio::task::block_in_place(|| cluster.terminate_instance(victim, Duration::from_secs(15)));
+    assert!(exited, "the instance did not exit within its grace period");
+    all(&mut g.bots, "moved to the other instance", |s| {
+        s.connected && s.instance.is_some() && s.instance != pid
+    })
+    .await;
+    g.host
+        .advance(
+            ClientMessage::Next,
+            "leaderboard",
+            phase(PhaseName::Leaderboard, None),
+        )
+        .await;
+    g.host
+        .advance(ClientMessage::End, "podium", phase(PhaseName::Podium, None))
+        .await;
+    all(&mut g.bots, "podium", |s| s.finished).await;
+    for (i, b) in g.bots.iter().enumerate() {
+        assert!(
+            b.borrow().errors.is_empty(),
+            "player {i} saw errors: {:?}",
+            b.borrow().errors
+        );
+    }
+    let stored = stored_game(&g.api, &g.game_id, WAIT).await;
+    assert_eq!(stored["players"].as_array().unwrap().len(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_game_survives_a_valkey_restart() {
+    let mut cluster = start_cluster().await;
+    let mut g = small_game(&cluster, 10).await;
+    g.host
+        .advance(
+            ClientMessage::Start,
+            "question 0",
+            phase(PhaseName::Question, Some(0)),
+        )
+        .await;
+    all(&mut g.bots, "answer 0", |s| s.acks.contains_key(&0)).await;
+    g.host
+        .wait_state("reveal 0", phase(PhaseName::Reveal, Some(0)))
+        .await;
+    // A clean restart (SIGTERM flushes the AOF): nothing acknowledged may be lost.
+    tokio::task::block_in_place(|| cluster.redis.restart()).expect("restart redis");
+    g.host
+        .advance(
+            ClientMessage::Next,
+            "leaderboard",
+            phase(PhaseName::Leaderboard, None),
+        )
+        .await;
+    g.host
+        .advance(
+            ClientMessage::Next,
+            "question 1",
+            phase(PhaseName::Question, Some(1)),
+        )
+        .await;
+    all(&mut g.bots, "answer 1", |s| s.acks.contains_key(&1)).await;
+    g.host
+        .wait_state("reveal 1", phase(PhaseName::Reveal, Some(1)))
+        .await;
+    g.host
+        .advance(ClientMessage::End, "podium", phase(PhaseName::Podium, None))
+        .await;
+    all(&mut g.bots, "podium", |s| s.finished).await;
+    let live = ValkeyLiveStore::connect(&cluster.redis.url())
+        .await
+        .unwrap();
+    for q in 0..2 {
+        assert_eq!(
+            live.answers(&g.game_id, q).await.unwrap().len(),
+            10,
+            "answers to question {q}"
+        );
+    }
+    let stored = stored_game(&g.api, &g.game_id, WAIT).await;
+    assert_eq!(stored["players"].as_array().unwrap().len(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_postgresql_down_the_game_finishes_and_its_results_are_stored_once_it_is_back() {
+    let mut cluster = start_cluster().await;
+    let mut g = small_game(&cluster, 5).await;
+    g.host
+        .advance(
+            ClientMessage::Start,
+            "question 0",
+            phase(PhaseName::Question, Some(0)),
+        )
+        .await;
+    tokio::task::block_in_place(|| cluster.postgres.stop());
+    // Logging in needs the database: a clear 503, not a hang or a 500.
+    let res = g
+        .api
+        .http
+        .post(format!("{}/api/auth/login", g.api.base))
+        .json(&json!({"username": "teacher", "password": "correct horse battery staple"}))
+        .send()
+        .await;
+    let res = res.unwrap_or_else(|e| {
+        panic!(
+            "login failed: {e}\n{}\n{}",
+            cluster.log_of_instance(0),
+            cluster.log_of_instance(1)
+        )
+    });
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body["code"].as_str().unwrap().contains("unavailable"),
+        "{body}"
+    );
+    // The live game goes on.
+    all(&mut g.bots, "answer 0", |s| s.acks.contains_key(&0)).await;
+    g.host
+        .wait_state("reveal 0", phase(PhaseName::Reveal, Some(0)))
+        .await;
+    g.host
+        .advance(ClientMessage::End, "podium", phase(PhaseName::Podium, None))
+        .await;
+    all(&mut g.bots, "podium", |s| s.finished).await;
+    tokio::task::block_in_place(|| cluster.postgres.run()).expect("start postgres again");
+    let stored = stored_game(&g.api, &g.game_id, Duration::from_secs(60)).await;
+    assert_eq!(stored["players"].as_array().unwrap().len(), 5);
+    let list: Value = g.api.get("/api/games").await.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "stored exactly once");
+}

@@ -15,6 +15,7 @@ use uuid::Uuid;
 /// How long a finished game stays in the live store (podium still shown to reconnecting clients).
 const FINISHED_GAME_TTL: Duration = Duration::from_secs(2 * 3600);
 const CAS_ATTEMPTS: usize = 16;
+const UNAVAILABLE_RETRIES: usize = 4;
 
 pub fn now_ms() -> u64 {
     SystemTime::now()
@@ -45,6 +46,26 @@ impl EngineError {
 
 /// Loads, decides, compare-and-sets; on a lost race reloads and decides again.
 pub async fn transition(
+    state: &AppState,
+    game_id: &str,
+    command: Command,
+) -> Result<Vec<Event>, EngineError> {
+    // A live store that just restarted fails the first request on each pooled connection; retrying a
+    // few times with a short pause rides that out instead of showing the host an error.
+    let mut pause = Duration::from_millis(100);
+    for _ in 0..UNAVAILABLE_RETRIES {
+        match try_transition(state, game_id, command).await {
+            Err(EngineError::Live(LiveError::Unavailable(_))) => {
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            other => return other,
+        }
+    }
+    try_transition(state, game_id, command).await
+}
+
+async fn try_transition(
     state: &AppState,
     game_id: &str,
     command: Command,

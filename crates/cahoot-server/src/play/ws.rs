@@ -327,7 +327,6 @@ impl Connection {
                     Some(Ok(Message::Close(_))) | None => Flow::Close,
                     Some(Err(e)) => {
                         tracing::debug!(error = %e, "websocket read failed");
-                        eprintln!("WSERR {e}");
                         // Protocol violations (e.g. a frame over the size limit) end here.
                         self.close("frame_too_large_or_invalid").await;
                         Flow::Close
