@@ -87,7 +87,9 @@ pub struct AcceptedAnswer {
 /// The per-player part of an atomic record: given the player's streak, the stored answer and the new streak.
 pub fn accept(answer_id: &str, judged: JudgedAnswer, streak: Streak) -> (AcceptedAnswer, Streak) {
     let (streak, bonus) = streak.after_answer(judged.question, judged.correct);
-    let points = if judged.correct {
+    // A correct answer earns at least half its points, so `base_points == 0` means a "no points"
+    // question: it keeps the streak going but awards no bonus either.
+    let points = if judged.correct && judged.base_points > 0 {
         judged.base_points + bonus
     } else {
         0
@@ -176,5 +178,27 @@ mod tests {
             ..j1
         };
         assert_eq!(accept("a3", wrong, st).0.points, 0);
+    }
+}
+
+#[cfg(test)]
+mod no_points_tests {
+    use super::*;
+
+    #[test]
+    fn no_points_questions_award_no_streak_bonus_but_keep_the_streak() {
+        let streak = Streak {
+            count: 3,
+            last_question: Some(1),
+        };
+        let judged = JudgedAnswer {
+            question: 2,
+            choice: 0,
+            correct: true,
+            elapsed_ms: 100,
+            base_points: 0,
+        };
+        let (a, s) = accept("a", judged, streak);
+        assert_eq!((a.points, s.count), (0, 4));
     }
 }

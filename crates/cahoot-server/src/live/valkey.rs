@@ -125,7 +125,7 @@ end
 local bonus = 0
 if count >= 2 then bonus = math.min(100 * (count - 1), 500) end
 local points = 0
-if correct then points = tonumber(ARGV[7]) + bonus end
+if correct and tonumber(ARGV[7]) > 0 then points = tonumber(ARGV[7]) + bonus end
 redis.call('HSET', KEYS[3], ARGV[1], count .. ':' .. q)
 local answer = cjson.encode({answer_id = ARGV[2], question = q, choice = tonumber(ARGV[9]),
   correct = correct, elapsed_ms = tonumber(ARGV[8]), points = points})

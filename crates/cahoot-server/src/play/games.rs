@@ -8,7 +8,9 @@ use crate::error::ApiError;
 use crate::live::{GameMeta, LiveError, LiveMessage};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+
+type NoStore = [(header::HeaderName, &'static str); 1];
 use cahoot_game::{GamePin, Nickname, Phase};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -114,7 +116,7 @@ pub async fn join_game(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Json(req): Json<JoinRequest>,
-) -> Result<Json<JoinResponse>, ApiError> {
+) -> Result<(NoStore, Json<JoinResponse>), ApiError> {
     let ip = crate::auth::client_ip(&peer, &headers, &state.config);
     let guess_key = format!("join-fail:ip:{ip}");
     let too_many = || {
@@ -174,9 +176,14 @@ pub async fn join_game(
         .auth
         .issue_player_token(&game_id, &player_id, PLAYER_TOKEN_TTL)
         .map_err(ApiError::internal)?;
-    Ok(Json(JoinResponse {
-        game_id,
-        player_id,
-        player_token,
-    }))
+    // The body carries a token: never cache it.
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    Ok((
+        no_store,
+        Json(JoinResponse {
+            game_id,
+            player_id,
+            player_token,
+        }),
+    ))
 }

@@ -117,6 +117,8 @@ async fn run_game(
         .map(|s| s.phase);
     let mut deadline = deadline_of(&state, &game_id).await;
     let mut answers_changed = true;
+    // The lobby shows who is connected; presence changes are coalesced into one snapshot per tick.
+    let mut presence_changed = false;
     let mut ticks: u32 = 0;
     loop {
         let sleep_until = deadline.map_or_else(far_future, |(_, at)| at);
@@ -137,7 +139,11 @@ async fn run_game(
                 Some(LiveMessage::Kicked { player_id, .. }) => {
                     let _ = tx.send(Arc::new(LocalEvent::Kicked { player_id }));
                 }
-                Some(LiveMessage::Answered { .. } | LiveMessage::Presence { .. }) => answers_changed = true,
+                Some(LiveMessage::Answered { .. }) => answers_changed = true,
+                Some(LiveMessage::Presence { .. }) => {
+                    answers_changed = true;
+                    presence_changed = true;
+                }
                 Some(LiveMessage::Reconnect) => {}
                 None => {
                     // The live channel ended (store restarted): resubscribe, then resync every socket.
@@ -166,6 +172,12 @@ async fn run_game(
                     let _ = state.live.heartbeat(&game_id).await;
                     // A crashed instance's players stop counting: maybe everyone left has answered now.
                     answers_changed = true;
+                }
+                if presence_changed && phase == Some(Phase::Lobby) {
+                    presence_changed = false;
+                    if let Some(snap) = load_snapshot(&state, &meta).await {
+                        let _ = tx.send(Arc::new(LocalEvent::Snapshot(Arc::new(snap))));
+                    }
                 }
                 if let (Some(Phase::Question(question)), true) = (phase, answers_changed) {
                     answers_changed = false;
