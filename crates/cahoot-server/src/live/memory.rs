@@ -11,7 +11,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
-use tokio_stream_shim::BroadcastStream;
 
 /// Capacity of a game's broadcast channel; a subscriber lagging further behind resyncs from a snapshot.
 const CHANNEL_CAPACITY: usize = 4096;
@@ -306,7 +305,7 @@ impl LiveStore for MemoryLiveStore {
     async fn subscribe(&self, game_id: &str) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
         let mut inner = self.lock();
         let rx = inner.game(game_id)?.channel.subscribe();
-        Ok(BroadcastStream::new(rx).boxed())
+        Ok(broadcast_stream(rx).boxed())
     }
 
     async fn finish_game(&self, game_id: &str, keep_for: Duration) -> Result<(), LiveError> {
@@ -365,25 +364,17 @@ impl LiveStore for MemoryLiveStore {
 
 /// A broadcast receiver as a stream. A lagging receiver gets `StateChanged` so its sockets resync from a
 /// snapshot instead of missing an event silently.
-mod tokio_stream_shim {
-    use super::LiveMessage;
-    use futures_util::Stream;
-    use tokio::sync::broadcast::{Receiver, error::RecvError};
-
-    pub struct BroadcastStream;
-
-    impl BroadcastStream {
-        #[allow(clippy::new_ret_no_self)]
-        pub fn new(rx: Receiver<LiveMessage>) -> impl Stream<Item = LiveMessage> + Send + 'static {
-            futures_util::stream::unfold(rx, |mut rx| async move {
-                match rx.recv().await {
-                    Ok(msg) => Some((msg, rx)),
-                    Err(RecvError::Lagged(_)) => {
-                        Some((LiveMessage::StateChanged { seq: 0, version: 0 }, rx))
-                    }
-                    Err(RecvError::Closed) => None,
-                }
-            })
+fn broadcast_stream(
+    rx: broadcast::Receiver<LiveMessage>,
+) -> impl futures_util::Stream<Item = LiveMessage> + Send + 'static {
+    use tokio::sync::broadcast::error::RecvError;
+    futures_util::stream::unfold(rx, |mut rx| async move {
+        match rx.recv().await {
+            Ok(msg) => Some((msg, rx)),
+            Err(RecvError::Lagged(_)) => {
+                Some((LiveMessage::StateChanged { seq: 0, version: 0 }, rx))
+            }
+            Err(RecvError::Closed) => None,
         }
-    }
+    })
 }
