@@ -46,7 +46,7 @@ web-check: web-deps
 	cd web && $(NPM) run check
 
 build-debug: web
-	$(CARGO) build -p cahoot-server
+	$(CARGO) build -p cahoot-server -p cahoot-cluster
 
 e2e: build-debug
 	cd web && CAHOOT_BIN=$(CURDIR)/target/debug/cahoot $(NPM) run test:e2e

@@ -66,10 +66,20 @@ export async function readPin(page: Page): Promise<string> {
   return pin;
 }
 
-/** A player on their own phone (own browser context) joining through the LAN address. */
-export async function joinAsPlayer(browser: Browser, lanUrl: string, pin: string, nickname: string): Promise<Page> {
+/**
+ * A player on their own phone (own browser context) joining through the LAN address. `setup` runs on the
+ * new page before it loads (e.g. to attach listeners that must see the first WebSocket).
+ */
+export async function joinAsPlayer(
+  browser: Browser,
+  lanUrl: string,
+  pin: string,
+  nickname: string,
+  setup?: (page: Page) => void,
+): Promise<Page> {
   const context = await newContext(browser, lanUrl, 'phone');
   const page = await context.newPage();
+  setup?.(page);
   await page.goto(`/?pin=${pin}`);
   assert.equal(await page.getByLabel('Game PIN').inputValue(), pin, 'PIN prefilled from ?pin=');
   await page.getByLabel('Nickname').fill(nickname);

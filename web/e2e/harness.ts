@@ -2,7 +2,8 @@
 // launches Debian's Chromium through playwright-core, and offers small polling helpers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -90,6 +91,163 @@ export async function startServer(name: string): Promise<Server> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ClusterInstance {
+  index: number;
+  /** Direct address of the instance, bypassing HAProxy. */
+  url: string;
+  /** Process id: what the instance reports as `instance` in every WebSocket `welcome`. */
+  pid: number;
+}
+
+export interface Cluster extends Server {
+  instances: ClusterInstance[];
+  statsUrl: string;
+  /** The cluster's temporary directory with every service's log; removed when the cluster stops. */
+  logsDir: string;
+}
+
+function clusterBinary(): string {
+  const bin = process.env.CAHOOT_CLUSTER_BIN ?? path.resolve(webDir, '..', 'target', 'debug', 'cahoot-cluster');
+  if (!existsSync(bin)) {
+    throw new Error(
+      `cluster binary not found at ${bin}: run \`cargo build -p cahoot-cluster -p cahoot-server\` or set CAHOOT_CLUSTER_BIN`,
+    );
+  }
+  return bin;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the local cluster (`cahoot-cluster`: PostgreSQL, redis-server, `instances` cahoot instances,
+ * HAProxy) on a free public port and waits for its banner. `stop()` copies the services' logs to
+ * test-results/<name>-cluster/ (the cluster deletes its directory), then sends SIGINT and waits; after
+ * 30 s it SIGKILLs the cluster's whole process group.
+ */
+export async function startCluster(name: string, instances = 2): Promise<Cluster> {
+  mkdirSync(resultsDir, { recursive: true });
+  const bin = clusterBinary();
+  const cahootBin = serverBinary();
+  const port = await freePort();
+  const log = createWriteStream(path.join(resultsDir, `${name}-cluster.log`));
+  // Its own process group, so that a cluster that ignores SIGINT can be killed with all its services.
+  const child: ChildProcess = spawn(bin, ['--port', String(port), '-n', String(instances), '--cahoot-bin', cahootBin], {
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killGroup);
+  child.stderr?.pipe(log, { end: false });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
+
+  const banner = await new Promise<{ url: string; stats: string; logs: string; instances: ClusterInstance[] }>(
+    (resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the cluster did not come up within 120 s')), 120_000);
+      const lines = createInterface({ input: child.stdout! });
+      let url = '';
+      let stats = '';
+      let logs = '';
+      const found: ClusterInstance[] = [];
+      let done = false;
+      lines.on('line', (line) => {
+        log.write(line + '\n');
+        let m: RegExpExecArray | null;
+        if ((m = /Cahoot cluster is up: (http:\/\/\S+)/.exec(line))) url = m[1]!;
+        else if ((m = /HAProxy stats:\s+(http:\/\/\S+)/.exec(line))) stats = m[1]!;
+        else if ((m = /instance (\d+):\s+(http:\/\/\S+) \(pid Some\((\d+)\)\)/.exec(line))) {
+          found.push({ index: Number(m[1]), url: m[2]!, pid: Number(m[3]) });
+        } else if ((m = /logs:\s+(\S.*)$/.exec(line))) logs = m[1]!.trim();
+        else if (/Press Ctrl-C/.test(line) && !done) {
+          done = true;
+          clearTimeout(timer);
+          if (!url || found.length !== instances) reject(new Error(`unexpected cluster banner; see test-results/${name}-cluster.log`));
+          else resolve({ url, stats, logs, instances: found });
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (!done) reject(new Error(`cahoot-cluster exited early (code ${code}, signal ${signal}); see test-results/${name}-cluster.log`));
+      });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    },
+  ).catch(async (error: unknown) => {
+    killGroup();
+    await exited;
+    throw error;
+  });
+
+  const publicPort = Number(new URL(banner.url).port);
+  return {
+    port: publicPort,
+    url: `http://127.0.0.1:${publicPort}`,
+    lanUrl: `http://${LAN_HOST}:${publicPort}`,
+    instances: banner.instances,
+    statsUrl: banner.stats,
+    logsDir: banner.logs,
+    async stop() {
+      if (banner.logs) {
+        const keep = path.join(resultsDir, `${name}-cluster`);
+        await rm(keep, { recursive: true, force: true });
+        mkdirSync(keep, { recursive: true });
+        for (const file of await readdir(banner.logs).catch(() => [] as string[])) {
+          if (file.endsWith('.log')) await copyFile(path.join(banner.logs, file), path.join(keep, file)).catch(() => undefined);
+        }
+      }
+      if (running()) {
+        child.kill('SIGINT');
+        const timer = setTimeout(killGroup, 30_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      process.removeListener('exit', killGroup);
+      log.end();
+    },
+  };
+}
+
+/** Every JSON frame a page's WebSockets received, in order, with the time it arrived. */
+export interface ReceivedFrame {
+  at: number;
+  type: string;
+  [key: string]: unknown;
+}
+
+export function recordFrames(page: Page): ReceivedFrame[] {
+  const frames: ReceivedFrame[] = [];
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', ({ payload }) => {
+      try {
+        const frame = JSON.parse(String(payload)) as { type?: unknown };
+        if (frame && typeof frame.type === 'string') frames.push({ ...frame, at: Date.now(), type: frame.type });
+      } catch {
+        // not JSON: ignore
+      }
+    });
+  });
+  return frames;
 }
 
 export async function launchBrowser(): Promise<Browser> {
