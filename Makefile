@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: deploy-check cluster run serve test web web-deps fmt fmt-check lint rust-test web-check e2e build-debug clean-data help
+.PHONY: security security-scan fuzz deploy-check cluster run serve test web web-deps fmt fmt-check lint rust-test web-check e2e build-debug clean-data help
 
 help:
 	@echo "make run    - install web deps, build the UI and the release binary, start cahoot on http://127.0.0.1:8080"
@@ -55,5 +55,22 @@ e2e: build-debug
 deploy-check:
 	scripts/validate-deploy.sh
 
-test: fmt-check lint deploy-check rust-test web-check e2e
+## ---- security (docs/security.md) ------------------------------------------
+# Schemathesis against the OpenAPI document of the real binary, and supply-chain checks.
+security-scan: build-debug
+	CAHOOT_BIN=$(CURDIR)/target/debug/cahoot scripts/schemathesis.sh
+	scripts/supply-chain.sh
+
+security: build-debug web-deps
+	$(CARGO) test -p cahoot-server --test api attacks::
+	cd web && CAHOOT_BIN=$(CURDIR)/target/debug/cahoot node --import tsx --test e2e/xss.test.ts
+	$(MAKE) security-scan
+
+# Longer fuzzing runs of the same properties `make test` runs briefly.
+fuzz: build-debug
+	PROPTEST_CASES=200000 $(CARGO) test --release -p cahoot-protocol --test fuzz_decode
+	PROPTEST_CASES=200000 $(CARGO) test --release -p cahoot-game --test fuzz_quiz
+	ST_MAX_EXAMPLES=500 CAHOOT_BIN=$(CURDIR)/target/debug/cahoot scripts/schemathesis.sh
+
+test: fmt-check lint deploy-check rust-test security-scan web-check e2e
 	@echo "make test: all green"

@@ -210,7 +210,11 @@ pub async fn shutdown_signal() {
 /// Installs the global tracing subscriber (`RUST_LOG` filters; default `info`).
 pub fn init_tracing(format: config::LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        // tungstenite traces every received frame, and a `hello` frame carries a token: never log them,
+        // whatever RUST_LOG says.
+        .add_directive("tungstenite=debug".parse().expect("a valid static directive"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

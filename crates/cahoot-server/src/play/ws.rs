@@ -2,7 +2,7 @@
 //! (rendered for its role) and client commands to the engine and the live store.
 
 use super::engine::{self, now_ms};
-use super::hub::LocalEvent;
+use super::hub::{LobbyCache, LocalEvent};
 use super::view::Snapshot;
 use crate::AppState;
 use crate::live::{GameMeta, LiveError, LiveMessage};
@@ -37,7 +37,7 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !same_origin(&headers) {
+    if !same_origin(&headers, &state.config) {
         return crate::error::ApiError::forbidden(
             "origin_rejected",
             "WebSocket connections are only accepted from this site",
@@ -53,18 +53,32 @@ pub async fn upgrade(
         })
 }
 
-/// Browsers always send `Origin` on a WebSocket upgrade; it must name this host. Non-browser clients
-/// (tests, the load tool) send none, and have no ambient credentials a cross-site page could abuse.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// Browsers always send `Origin` on a WebSocket upgrade; it must name this host — or exactly the
+/// configured `public_origin`, which also shuts out DNS-rebinding pages whose `Host` is their own name.
+/// Non-browser clients (tests, the load tool) send none, and have no ambient credentials a cross-site page
+/// could abuse.
+fn same_origin(headers: &HeaderMap, config: &crate::Config) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
+    if let Some(public) = &config.public_origin {
+        return origin.eq_ignore_ascii_case(public.trim_end_matches('/'));
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+/// What a client is told when the live store fails. The cause (addresses, driver messages) is logged,
+/// never sent: error texts must not reveal internals.
+const LIVE_UNAVAILABLE: &str = "live games are unavailable right now; try again shortly";
+
+fn live_unavailable(cause: &dyn std::fmt::Display) -> ServerMessage {
+    tracing::warn!(%cause, "live store unavailable");
+    ServerMessage::error("live_store_unavailable", LIVE_UNAVAILABLE)
 }
 
 /// Resolves once the instance starts draining (never, if the flag's owner is gone).
@@ -79,6 +93,8 @@ struct Session {
     role: Role,
     meta: Arc<GameMeta>,
     player_id: Option<String>,
+    /// The player's nickname (empty for hosts).
+    nickname: String,
 }
 
 struct Connection {
@@ -202,7 +218,7 @@ impl Connection {
                 return None;
             }
         };
-        let session = match authenticate(&self.state, &token, game_id).await {
+        let mut session = match authenticate(&self.state, &token, game_id).await {
             Ok(s) => s,
             Err((code, message)) => {
                 self.send_error(code, message).await;
@@ -220,6 +236,7 @@ impl Connection {
                 .map(|r| r.nickname),
             None => None,
         };
+        session.nickname = nickname.clone().unwrap_or_default();
         let welcome = ServerMessage::Welcome {
             role: session.role,
             game_id: session.meta.id.clone(),
@@ -237,7 +254,10 @@ async fn authenticate(
     game_id: Option<String>,
 ) -> Result<Session, (&'static str, String)> {
     let live = &state.live;
-    let unavailable = |e: LiveError| ("live_store_unavailable", e.to_string());
+    let unavailable = |e: LiveError| {
+        tracing::warn!(cause = %e, "live store unavailable");
+        ("live_store_unavailable", LIVE_UNAVAILABLE.to_owned())
+    };
     let not_found = || ("game_not_found", "no live game with that id".to_owned());
     match game_id {
         Some(game_id) => {
@@ -257,6 +277,7 @@ async fn authenticate(
                 role: Role::Host,
                 meta: Arc::new(meta),
                 player_id: None,
+                nickname: String::new(),
             })
         }
         None => {
@@ -288,6 +309,7 @@ async fn authenticate(
                 role: Role::Player,
                 meta: Arc::new(meta),
                 player_id: Some(claims.player_id),
+                nickname: String::new(),
             })
         }
     }
@@ -295,15 +317,19 @@ async fn authenticate(
 
 impl Connection {
     async fn serve(&mut self, session: &Session) {
-        let mut events = match self.state.hub.join(&self.state, session.meta.clone()).await {
-            Ok(rx) => rx,
+        let joined = self
+            .state
+            .hub
+            .join(&self.state, session.meta.clone(), session.role)
+            .await;
+        let (mut events, lobby) = match joined {
+            Ok(x) => x,
             Err(e) => {
-                self.send_error("live_store_unavailable", e.to_string())
-                    .await;
+                self.send(&live_unavailable(&e)).await;
                 return;
             }
         };
-        if !self.send_fresh_snapshot(session).await {
+        if !self.send_first_snapshot(session, &lobby).await {
             return;
         }
         let mut draining = self.state.draining_signal();
@@ -346,6 +372,32 @@ impl Connection {
         }
     }
 
+    /// The snapshot a newly connected client starts from. Players in the lobby share one snapshot of at
+    /// most a second ago (see `LobbyCache`); everyone else gets a fresh one.
+    async fn send_first_snapshot(&mut self, session: &Session, lobby: &LobbyCache) -> bool {
+        let Some(player_id) = session.player_id.as_deref() else {
+            return self.send_fresh_snapshot(session).await;
+        };
+        let snap = match lobby.fresh() {
+            Some(snap) => snap,
+            None => match Snapshot::load(self.state.live.as_ref(), session.meta.clone()).await {
+                Ok(Some(snap)) => {
+                    let snap = Arc::new(snap);
+                    lobby.offer(&snap);
+                    snap
+                }
+                Ok(None) => {
+                    self.send_error("game_not_found", "this game no longer exists")
+                        .await;
+                    return false;
+                }
+                Err(e) => return self.send(&live_unavailable(&e)).await,
+            },
+        };
+        let view = snap.lobby_player_view(player_id, &session.nickname, now_ms());
+        self.send(&ServerMessage::State(Box::new(view))).await
+    }
+
     async fn send_fresh_snapshot(&mut self, session: &Session) -> bool {
         match Snapshot::load(self.state.live.as_ref(), session.meta.clone()).await {
             Ok(Some(snap)) => self.send_snapshot(session, &snap).await,
@@ -354,10 +406,7 @@ impl Connection {
                     .await;
                 false
             }
-            Err(e) => {
-                self.send_error("live_store_unavailable", e.to_string())
-                    .await
-            }
+            Err(e) => self.send(&live_unavailable(&e)).await,
         }
     }
 
@@ -502,7 +551,7 @@ async fn answer(
         Err(LiveError::PlayerNotFound | LiveError::Kicked) => {
             ServerMessage::error("kicked", "you are no longer in this game")
         }
-        Err(e) => ServerMessage::error("live_store_unavailable", e.to_string()),
+        Err(e) => live_unavailable(&e),
     }
 }
 
@@ -532,10 +581,7 @@ async fn kick(state: &AppState, session: &Session, player_id: &str) -> Option<Se
             "player_not_found",
             "no such player in this game",
         )),
-        Err(e) => Some(ServerMessage::error(
-            "live_store_unavailable",
-            e.to_string(),
-        )),
+        Err(e) => Some(live_unavailable(&e)),
     }
 }
 
@@ -555,6 +601,7 @@ async fn host_command(
     };
     match engine::transition(state, &session.meta.id, command).await {
         Ok(_) => None,
+        Err(e @ engine::EngineError::Live(LiveError::Unavailable(_))) => Some(live_unavailable(&e)),
         Err(e) => Some(ServerMessage::error(e.code(), e.to_string())),
     }
 }

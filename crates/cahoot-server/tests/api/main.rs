@@ -1,5 +1,6 @@
 //! API integration tests: the real server on a free port, a fresh SQLite database per test.
 
+mod attacks;
 mod auth;
 mod errors;
 mod game;

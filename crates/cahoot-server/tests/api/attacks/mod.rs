@@ -9,6 +9,8 @@ mod jwt;
 mod passwords;
 mod refresh;
 mod secrets;
+#[path = "../../support/mod.rs"]
+mod support;
 
 use crate::helpers::TestApp;
 use base64::Engine;
@@ -182,6 +184,21 @@ pub async fn hello_error(app: &TestApp, first_frame: &str) -> String {
     }
 }
 
+/// Sends `first_frame` on a fresh socket and asserts the server closes it without a welcome.
+pub async fn assert_closed_without_welcome(app: &TestApp, first_frame: &str) {
+    let mut c = GameClient::connect_raw(&ws_url(app)).await.unwrap();
+    // The send itself may already fail when the server closes first.
+    let _ = c.send_text(first_frame).await;
+    loop {
+        match c.next(WAIT).await {
+            Ok(ServerMessage::Error { .. }) => continue,
+            Ok(other) => panic!("expected the socket to close, got {other:?}"),
+            Err(cahoot_client::ClientError::Timeout(_)) => panic!("the socket stayed open"),
+            Err(_) => return,
+        }
+    }
+}
+
 /// `hello` JSON for `token` (and `game_id` for a host).
 pub fn hello(token: &str, game_id: Option<&str>) -> String {
     serde_json::to_string(&ClientMessage::Hello {
@@ -215,10 +232,7 @@ pub async fn finished_game(app: &TestApp, token: &str, quiz_id: Uuid) -> Uuid {
         {
             return id;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "results not stored"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "results not stored");
         // storing runs in a background task after the podium; poll like a client would
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
