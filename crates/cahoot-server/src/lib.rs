@@ -214,7 +214,11 @@ pub fn init_tracing(format: config::LogFormat) {
         .unwrap_or_else(|_| EnvFilter::new("info"))
         // tungstenite traces every received frame, and a `hello` frame carries a token: never log them,
         // whatever RUST_LOG says.
-        .add_directive("tungstenite=debug".parse().expect("a valid static directive"));
+        .add_directive(
+            "tungstenite=debug"
+                .parse()
+                .expect("a valid static directive"),
+        );
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
