@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: security security-scan fuzz deploy-check cluster run serve test web web-deps fmt fmt-check lint rust-test web-check e2e build-debug clean-data help
+.PHONY: load bench load-smoke security security-scan fuzz deploy-check cluster run serve test web web-deps fmt fmt-check lint rust-test web-check e2e build-debug clean-data help
 
 help:
 	@echo "make run    - install web deps, build the UI and the release binary, start cahoot on http://127.0.0.1:8080"
@@ -72,5 +72,18 @@ fuzz: build-debug
 	PROPTEST_CASES=200000 $(CARGO) test --release -p cahoot-game --test fuzz_quiz
 	ST_MAX_EXAMPLES=500 CAHOOT_BIN=$(CURDIR)/target/debug/cahoot scripts/schemathesis.sh
 
-test: fmt-check lint deploy-check rust-test security-scan web-check e2e
+## ---- load and benchmarks (docs/load-testing.md) ----------------------------
+load:
+	scripts/load.sh
+
+bench:
+	$(CARGO) bench -p cahoot-game -p cahoot-protocol -p cahoot-server
+
+# Short regression guard: 200 players on a 2-instance cluster, an instance SIGKILLed mid-question;
+# fails on any error, lost or duplicated answer (no timing assertions).
+load-smoke: build-debug
+	$(CARGO) run -q -p cahoot-load -- failover --cluster 2 --cahoot-bin target/debug/cahoot \
+	  -p 200 -q 2 --answer-median-ms 400 --answer-max-ms 2000 --kill-at question:1:mid --assert-no-loss
+
+test: fmt-check lint deploy-check rust-test security-scan load-smoke web-check e2e
 	@echo "make test: all green"

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 /// Readiness checks give up on a store after this long.
 /// The load balancer's health check gives up after 1 s; answer well within it. The database ping is only
 /// informational, so it gets less time still.
-const PING_TIMEOUT: Duration = Duration::from_millis(600);
+const PING_TIMEOUT: Duration = Duration::from_millis(800);
 const DURABLE_PING_TIMEOUT: Duration = Duration::from_millis(300);
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -177,6 +177,11 @@ impl LiveStore for MemoryLiveStore {
             .collect())
     }
 
+    async fn player_total(&self, game_id: &str) -> Result<u64, LiveError> {
+        let mut inner = self.lock();
+        Ok(inner.game(game_id)?.model.players.len() as u64)
+    }
+
     async fn player_counts(&self, game_id: &str) -> Result<(u64, u64), LiveError> {
         let mut inner = self.lock();
         let players = &inner.game(game_id)?.model.players;

@@ -98,6 +98,11 @@ pub trait LiveStore: Send + Sync + 'static {
     async fn players(&self, game_id: &str) -> Result<Vec<(String, PlayerRecord)>, LiveError>;
     /// (players in the game, players with a live socket) — cheap, asked often while a question is open.
     async fn player_counts(&self, game_id: &str) -> Result<(u64, u64), LiveError>;
+    /// Players in the game (connected or not): what a join announcement needs, without the connected
+    /// count (which reads every socket entry).
+    async fn player_total(&self, game_id: &str) -> Result<u64, LiveError> {
+        Ok(self.player_counts(game_id).await?.0)
+    }
     async fn player(
         &self,
         game_id: &str,

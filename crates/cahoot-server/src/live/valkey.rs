@@ -176,6 +176,10 @@ struct StoredPlayer {
 pub struct ValkeyLiveStore {
     client: redis::Client,
     conn: ConnectionManager,
+    /// Readiness pings use their own connection: behind a burst of game traffic (a reconnect storm after
+    /// a failover) a shared connection would make a healthy store look dead and take the instance out of
+    /// the load balancer, which causes the next storm.
+    ping_conn: ConnectionManager,
     prefix: String,
     cas: Script,
     add_player: Script,
@@ -210,12 +214,16 @@ impl ValkeyLiveStore {
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)));
-        let conn = ConnectionManager::new_with_config(client.clone(), config)
+        let conn = ConnectionManager::new_with_config(client.clone(), config.clone())
+            .await
+            .map_err(unavailable)?;
+        let ping_conn = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .map_err(unavailable)?;
         Ok(ValkeyLiveStore {
             client,
             conn,
+            ping_conn,
             prefix: prefix.to_owned(),
             cas: Script::new(CAS),
             add_player: Script::new(ADD_PLAYER),
@@ -285,7 +293,7 @@ impl LiveStore for ValkeyLiveStore {
 
     async fn ping(&self) -> Result<(), LiveError> {
         let _: String = redis::cmd("PING")
-            .query_async(&mut self.conn())
+            .query_async(&mut self.ping_conn.clone())
             .await
             .map_err(unavailable)?;
         Ok(())
@@ -428,6 +436,14 @@ impl LiveStore for ValkeyLiveStore {
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
+    }
+
+    async fn player_total(&self, game_id: &str) -> Result<u64, LiveError> {
+        self.require_game(game_id).await?;
+        self.conn()
+            .hlen(self.key(game_id, "players"))
+            .await
+            .map_err(unavailable)
     }
 
     async fn player_counts(&self, game_id: &str) -> Result<(u64, u64), LiveError> {

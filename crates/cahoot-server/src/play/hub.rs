@@ -9,6 +9,7 @@ use super::view::Snapshot;
 use crate::AppState;
 use crate::live::{GameMeta, LiveError, LiveMessage};
 use cahoot_game::{Command, Phase};
+use cahoot_protocol::Role;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use std::collections::HashMap;
@@ -23,6 +24,8 @@ const COUNT_INTERVAL: Duration = Duration::from_millis(100);
 const HEARTBEAT_TICKS: u32 = 10;
 /// Local events buffered per socket; a socket further behind resyncs from a fresh snapshot.
 const LOCAL_CAPACITY: usize = 256;
+/// How long a lobby snapshot is shared by connecting players before one of them loads a new one.
+const LOBBY_SNAPSHOT_MAX_AGE: Duration = Duration::from_secs(1);
 
 #[derive(Debug)]
 pub enum LocalEvent {
@@ -53,10 +56,83 @@ impl std::fmt::Debug for Snapshot {
 
 type Sender = broadcast::Sender<Arc<LocalEvent>>;
 
+/// The lobby snapshot connecting players share. Loading a snapshot reads every player (and sorts them),
+/// so with one load per connecting socket a ramp of 10 000 joins costs 10 000² player copies; in the
+/// lobby a snapshot at most a second old is just as good (every score is 0; see
+/// `Snapshot::lobby_player_view`).
+#[derive(Clone, Default)]
+pub struct LobbyCache(Arc<std::sync::Mutex<LobbyEntry>>);
+
+#[derive(Default)]
+struct LobbyEntry {
+    /// The highest seq offered so far: an older snapshot (loaded before the game started, stored after)
+    /// must never come back.
+    seq: u64,
+    snap: Option<(Instant, Arc<Snapshot>)>,
+}
+
+impl LobbyCache {
+    pub fn fresh(&self) -> Option<Arc<Snapshot>> {
+        let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        guard
+            .snap
+            .as_ref()
+            .filter(|(at, snap)| at.elapsed() < LOBBY_SNAPSHOT_MAX_AGE && snap.is_lobby())
+            .map(|(_, snap)| snap.clone())
+    }
+
+    /// Keeps `snap` if it is the newest so far and a lobby snapshot; forgets the cached one when the
+    /// game has left the lobby.
+    pub fn offer(&self, snap: &Arc<Snapshot>) {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if snap.seq < guard.seq {
+            return;
+        }
+        guard.seq = snap.seq;
+        guard.snap = snap.is_lobby().then(|| (Instant::now(), snap.clone()));
+    }
+}
+
+/// A game's local fan-out. Players and hosts have separate channels: join announcements and answer counts
+/// go to hosts only, so a join does not wake every player socket of the game.
+#[derive(Clone)]
+struct Channels {
+    players: Sender,
+    hosts: Sender,
+    lobby: LobbyCache,
+}
+
+impl Channels {
+    fn to_all(&self, event: LocalEvent) {
+        let event = Arc::new(event);
+        let _ = self.players.send(event.clone());
+        let _ = self.hosts.send(event);
+    }
+
+    fn to_hosts(&self, event: LocalEvent) {
+        let _ = self.hosts.send(Arc::new(event));
+    }
+
+    fn to_players(&self, event: LocalEvent) {
+        let _ = self.players.send(Arc::new(event));
+    }
+
+    fn listeners(&self) -> usize {
+        self.players.receiver_count() + self.hosts.receiver_count()
+    }
+
+    fn subscribe(&self, role: Role) -> broadcast::Receiver<Arc<LocalEvent>> {
+        match role {
+            Role::Host => self.hosts.subscribe(),
+            Role::Player => self.players.subscribe(),
+        }
+    }
+}
+
 /// Which games this instance holds sockets for.
 #[derive(Default)]
 pub struct Hub {
-    games: Mutex<HashMap<String, Sender>>,
+    games: Mutex<HashMap<String, Channels>>,
 }
 
 impl Hub {
@@ -70,16 +146,23 @@ impl Hub {
         &self,
         state: &AppState,
         meta: Arc<GameMeta>,
-    ) -> Result<broadcast::Receiver<Arc<LocalEvent>>, LiveError> {
+        role: Role,
+    ) -> Result<(broadcast::Receiver<Arc<LocalEvent>>, LobbyCache), LiveError> {
         let mut games = self.games.lock().await;
-        if let Some(tx) = games.get(&meta.id) {
-            return Ok(tx.subscribe());
+        if let Some(ch) = games.get(&meta.id) {
+            return Ok((ch.subscribe(role), ch.lobby.clone()));
         }
         let live_sub = state.live.subscribe(&meta.id).await?;
-        let (tx, rx) = broadcast::channel(LOCAL_CAPACITY);
-        games.insert(meta.id.clone(), tx.clone());
-        tokio::spawn(run_game(state.clone(), meta, tx, live_sub));
-        Ok(rx)
+        let ch = Channels {
+            players: broadcast::channel(LOCAL_CAPACITY).0,
+            hosts: broadcast::channel(LOCAL_CAPACITY).0,
+            lobby: LobbyCache::default(),
+        };
+        let rx = ch.subscribe(role);
+        let lobby = ch.lobby.clone();
+        games.insert(meta.id.clone(), ch.clone());
+        tokio::spawn(run_game(state.clone(), meta, ch, live_sub));
+        Ok((rx, lobby))
     }
 
     /// Number of games with local sockets (for metrics and tests).
@@ -88,9 +171,9 @@ impl Hub {
     }
 
     /// Ends the game's task if no socket listens any more. Returns whether it did.
-    async fn release_if_idle(&self, game_id: &str, tx: &Sender) -> bool {
+    async fn release_if_idle(&self, game_id: &str, tx: &Channels) -> bool {
         let mut games = self.games.lock().await;
-        if tx.receiver_count() == 0 {
+        if tx.listeners() == 0 {
             games.remove(game_id);
             true
         } else {
@@ -102,7 +185,7 @@ impl Hub {
 async fn run_game(
     state: AppState,
     meta: Arc<GameMeta>,
-    tx: Sender,
+    tx: Channels,
     mut live_sub: BoxStream<'static, LiveMessage>,
 ) {
     let game_id = meta.id.clone();
@@ -129,15 +212,19 @@ async fn run_game(
                         phase = Some(snap.state.phase);
                         deadline = question_deadline(&snap);
                         answers_changed = true;
-                        let _ = tx.send(Arc::new(LocalEvent::Snapshot(Arc::new(snap))));
+                        let snap = Arc::new(snap);
+                        tx.lobby.offer(&snap);
+                        tx.to_all(LocalEvent::Snapshot(snap));
                     }
                 }
                 Some(LiveMessage::PlayerJoined { player_id, nickname, .. }) => {
-                    let player_count = state.live.player_counts(&game_id).await.map_or(0, |c| c.0);
-                    let _ = tx.send(Arc::new(LocalEvent::PlayerJoined { player_id, nickname, player_count }));
+                    if tx.hosts.receiver_count() > 0 {
+                        let player_count = state.live.player_total(&game_id).await.unwrap_or(0);
+                        tx.to_hosts(LocalEvent::PlayerJoined { player_id, nickname, player_count });
+                    }
                 }
                 Some(LiveMessage::Kicked { player_id, .. }) => {
-                    let _ = tx.send(Arc::new(LocalEvent::Kicked { player_id }));
+                    tx.to_players(LocalEvent::Kicked { player_id });
                 }
                 Some(LiveMessage::Answered { .. }) => answers_changed = true,
                 Some(LiveMessage::Presence { .. }) => {
@@ -152,7 +239,9 @@ async fn run_game(
                         live_sub = sub;
                         if let Some(snap) = load_snapshot(&state, &meta).await {
                             deadline = question_deadline(&snap);
-                            let _ = tx.send(Arc::new(LocalEvent::Snapshot(Arc::new(snap))));
+                            let snap = Arc::new(snap);
+                            tx.lobby.offer(&snap);
+                            tx.to_all(LocalEvent::Snapshot(snap));
                         }
                     }
                 }
@@ -163,7 +252,7 @@ async fn run_game(
                 }
             }
             _ = ticker.tick() => {
-                if tx.receiver_count() == 0 && state.hub.release_if_idle(&game_id, &tx).await {
+                if tx.listeners() == 0 && state.hub.release_if_idle(&game_id, &tx).await {
                     return;
                 }
                 ticks = ticks.wrapping_add(1);
@@ -176,7 +265,10 @@ async fn run_game(
                 if presence_changed && phase == Some(Phase::Lobby) {
                     presence_changed = false;
                     if let Some(snap) = load_snapshot(&state, &meta).await {
-                        let _ = tx.send(Arc::new(LocalEvent::Snapshot(Arc::new(snap))));
+                        // Only the host's view lists who is connected: players' screens do not change.
+                        let snap = Arc::new(snap);
+                        tx.lobby.offer(&snap);
+                        tx.to_hosts(LocalEvent::Snapshot(snap));
                     }
                 }
                 if let (Some(Phase::Question(question)), true) = (phase, answers_changed) {
@@ -229,18 +321,18 @@ async fn close_question(state: &AppState, game_id: &str, question: u32) {
 }
 
 /// Sends the coalesced answer count to hosts and closes the question once every connected player answered.
-async fn report_answers(state: &AppState, game_id: &str, question: u32, tx: &Sender) {
+async fn report_answers(state: &AppState, game_id: &str, question: u32, tx: &Channels) {
     let (Ok(answered), Ok((total, connected))) = (
         state.live.answered_count(game_id, question).await,
         state.live.player_counts(game_id).await,
     ) else {
         return;
     };
-    let _ = tx.send(Arc::new(LocalEvent::AnswerCount {
+    tx.to_hosts(LocalEvent::AnswerCount {
         question,
         answered,
         total,
-    }));
+    });
     if connected > 0 && answered >= connected {
         close_question(state, game_id, question).await;
     }

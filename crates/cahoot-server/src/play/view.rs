@@ -22,7 +22,9 @@ pub struct Snapshot {
     pub state: GameState,
     pub players: Vec<(String, PlayerRecord)>,
     pub standings: Vec<Standing>,
-    rank_of: HashMap<String, usize>,
+    /// Player id → (index in `standings`, index in `players`): one lookup per rendered view instead of a
+    /// scan of every player (10 000 sockets × 10 000 players per fan-out otherwise).
+    rank_of: HashMap<String, (usize, usize)>,
     /// Answers to the current (or last shown) question, by player id.
     pub answers: HashMap<String, AcceptedAnswer>,
 }
@@ -47,10 +49,20 @@ impl Snapshot {
                 .iter()
                 .map(|(id, p)| (id.as_str(), p.nickname.as_str(), p.score)),
         );
+        let record_of: HashMap<&str, usize> = players
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id.as_str(), i))
+            .collect();
         let rank_of = standings
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.player_id.clone(), i))
+            .filter_map(|(i, s)| {
+                Some((
+                    s.player_id.clone(),
+                    (i, *record_of.get(s.player_id.as_str())?),
+                ))
+            })
             .collect();
         Ok(Some(Snapshot {
             seq,
@@ -147,14 +159,11 @@ impl Snapshot {
 
     pub fn player_view(&self, player_id: &str, now_ms: u64) -> StateView {
         let mut view = self.base(now_ms);
-        let me_at = self.rank_of.get(player_id).copied();
-        if let Some(&i) = me_at.as_ref() {
+        let found = self.rank_of.get(player_id).copied();
+        let me_at = found.map(|(i, _)| i);
+        if let Some((i, r)) = found {
             let standing = &self.standings[i];
-            let record = self
-                .players
-                .iter()
-                .find(|(id, _)| id == player_id)
-                .map(|(_, p)| p);
+            let record = self.players.get(r).map(|(_, p)| p);
             let answer = self.answers.get(player_id);
             let shows_result = matches!(self.state.phase, Phase::Reveal(_) | Phase::Leaderboard(_));
             view.me = Some(MeView {
@@ -180,6 +189,32 @@ impl Snapshot {
             }
             view.standings = Some(rows);
         }
+        view
+    }
+}
+
+impl Snapshot {
+    pub fn is_lobby(&self) -> bool {
+        self.state.phase == Phase::Lobby
+    }
+
+    /// A player's lobby view from a shared lobby snapshot that may predate their join: in the lobby every
+    /// score is 0, so a player missing from the snapshot is shown with score 0 and rank 1, exactly what a
+    /// fresh snapshot would say (only `player_count` may lag by the joins of the last second).
+    pub fn lobby_player_view(&self, player_id: &str, nickname: &str, now_ms: u64) -> StateView {
+        if self.rank_of.contains_key(player_id) || !self.is_lobby() {
+            return self.player_view(player_id, now_ms);
+        }
+        let mut view = self.base(now_ms);
+        view.me = Some(MeView {
+            player_id: player_id.to_owned(),
+            nickname: nickname.to_owned(),
+            score: 0,
+            rank: 1,
+            streak: 0,
+            answered_choice: None,
+            last_result: None,
+        });
         view
     }
 }

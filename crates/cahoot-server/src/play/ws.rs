@@ -2,7 +2,7 @@
 //! (rendered for its role) and client commands to the engine and the live store.
 
 use super::engine::{self, now_ms};
-use super::hub::LocalEvent;
+use super::hub::{LobbyCache, LocalEvent};
 use super::view::Snapshot;
 use crate::AppState;
 use crate::live::{GameMeta, LiveError, LiveMessage};
@@ -93,6 +93,8 @@ struct Session {
     role: Role,
     meta: Arc<GameMeta>,
     player_id: Option<String>,
+    /// The player's nickname (empty for hosts).
+    nickname: String,
 }
 
 struct Connection {
@@ -216,7 +218,7 @@ impl Connection {
                 return None;
             }
         };
-        let session = match authenticate(&self.state, &token, game_id).await {
+        let mut session = match authenticate(&self.state, &token, game_id).await {
             Ok(s) => s,
             Err((code, message)) => {
                 self.send_error(code, message).await;
@@ -234,6 +236,7 @@ impl Connection {
                 .map(|r| r.nickname),
             None => None,
         };
+        session.nickname = nickname.clone().unwrap_or_default();
         let welcome = ServerMessage::Welcome {
             role: session.role,
             game_id: session.meta.id.clone(),
@@ -274,6 +277,7 @@ async fn authenticate(
                 role: Role::Host,
                 meta: Arc::new(meta),
                 player_id: None,
+                nickname: String::new(),
             })
         }
         None => {
@@ -305,6 +309,7 @@ async fn authenticate(
                 role: Role::Player,
                 meta: Arc::new(meta),
                 player_id: Some(claims.player_id),
+                nickname: String::new(),
             })
         }
     }
@@ -312,14 +317,19 @@ async fn authenticate(
 
 impl Connection {
     async fn serve(&mut self, session: &Session) {
-        let mut events = match self.state.hub.join(&self.state, session.meta.clone()).await {
-            Ok(rx) => rx,
+        let joined = self
+            .state
+            .hub
+            .join(&self.state, session.meta.clone(), session.role)
+            .await;
+        let (mut events, lobby) = match joined {
+            Ok(x) => x,
             Err(e) => {
                 self.send(&live_unavailable(&e)).await;
                 return;
             }
         };
-        if !self.send_fresh_snapshot(session).await {
+        if !self.send_first_snapshot(session, &lobby).await {
             return;
         }
         let mut draining = self.state.draining_signal();
@@ -360,6 +370,32 @@ impl Connection {
                 return;
             }
         }
+    }
+
+    /// The snapshot a newly connected client starts from. Players in the lobby share one snapshot of at
+    /// most a second ago (see `LobbyCache`); everyone else gets a fresh one.
+    async fn send_first_snapshot(&mut self, session: &Session, lobby: &LobbyCache) -> bool {
+        let Some(player_id) = session.player_id.as_deref() else {
+            return self.send_fresh_snapshot(session).await;
+        };
+        let snap = match lobby.fresh() {
+            Some(snap) => snap,
+            None => match Snapshot::load(self.state.live.as_ref(), session.meta.clone()).await {
+                Ok(Some(snap)) => {
+                    let snap = Arc::new(snap);
+                    lobby.offer(&snap);
+                    snap
+                }
+                Ok(None) => {
+                    self.send_error("game_not_found", "this game no longer exists")
+                        .await;
+                    return false;
+                }
+                Err(e) => return self.send(&live_unavailable(&e)).await,
+            },
+        };
+        let view = snap.lobby_player_view(player_id, &session.nickname, now_ms());
+        self.send(&ServerMessage::State(Box::new(view))).await
     }
 
     async fn send_fresh_snapshot(&mut self, session: &Session) -> bool {

@@ -1,0 +1,199 @@
+//! Microbenchmarks of the server's hot paths: JWT signing and verification (HS256, `auth::Keys`) and
+//! recording an answer in each live store (in-process, and Valkey when `redis-server` is installed: the
+//! bench starts a private one). `cargo bench -p cahoot-server`.
+
+use cahoot_game::{Command, Context, GamePin, Nickname, QuizInput, apply, sample_quiz};
+use cahoot_server::auth::Keys;
+use cahoot_server::live::memory::MemoryLiveStore;
+use cahoot_server::live::valkey::ValkeyLiveStore;
+use cahoot_server::live::{GameMeta, LiveStore};
+use divan::{Bencher, black_box};
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Answers recorded per sample: one question of a game of this many players.
+const ANSWERS: usize = 2_000;
+
+static REDIS_URL: OnceLock<Option<String>> = OnceLock::new();
+
+fn main() {
+    let redis = start_redis();
+    let _ = REDIS_URL.set(redis.as_ref().map(|(_, url)| url.clone()));
+    if redis.is_none() {
+        eprintln!("redis-server not found: skipping the Valkey live store benchmark");
+    }
+    divan::main();
+    if let Some((mut child, _)) = redis {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+fn start_redis() -> Option<(Child, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Process::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some((child, format!("redis://127.0.0.1:{port}")));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+fn keys() -> Keys {
+    Keys::from_secrets(&[("bench-key".to_owned(), vec![7u8; 32])]).expect("keys")
+}
+
+#[divan::bench]
+fn jwt_sign_access(bencher: Bencher) {
+    let k = keys();
+    let user = uuid::Uuid::new_v4();
+    bencher.bench(|| {
+        k.issue_access_token(black_box(user), Duration::from_secs(900))
+            .expect("signed")
+    });
+}
+
+#[divan::bench]
+fn jwt_verify_access(bencher: Bencher) {
+    let k = keys();
+    let token = k
+        .issue_access_token(uuid::Uuid::new_v4(), Duration::from_secs(900))
+        .expect("signed")
+        .token;
+    bencher.bench(|| k.verify_access_token(black_box(&token)).expect("valid"));
+}
+
+#[divan::bench]
+fn jwt_sign_player(bencher: Bencher) {
+    let k = keys();
+    bencher.bench(|| {
+        k.issue_player_token(black_box("game-id"), "player-id", Duration::from_secs(3600))
+            .expect("signed")
+    });
+}
+
+#[divan::bench]
+fn jwt_verify_player(bencher: Bencher) {
+    let k = keys();
+    let token = k
+        .issue_player_token("game-id", "player-id", Duration::from_secs(3600))
+        .expect("signed");
+    bencher.bench(|| k.verify_player_token(black_box(&token)).expect("valid"));
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A game in question 0 with `players` players; returns the game id.
+async fn open_game(store: &dyn LiveStore, players: usize) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut quiz: QuizInput = sample_quiz();
+    for q in &mut quiz.questions {
+        q.time_limit_secs = 240;
+    }
+    let meta = GameMeta {
+        id: id.clone(),
+        pin: GamePin::from_random(rand::random()),
+        owner_id: uuid::Uuid::new_v4().to_string(),
+        quiz_id: uuid::Uuid::new_v4().to_string(),
+        quiz: quiz.clone(),
+        created_at_ms: now_ms(),
+    };
+    store.create_game(meta).await.expect("game");
+    for i in 0..players {
+        let nick = Nickname::parse(&format!("p{i:05}")).expect("nickname");
+        store
+            .add_player(&id, &format!("player-{i:05}"), &nick)
+            .await
+            .expect("player");
+    }
+    let state = store.state(&id).await.expect("state").expect("exists");
+    let ctx = Context {
+        now_ms: now_ms(),
+        player_count: players,
+        quiz: &quiz,
+    };
+    let (next, _) = apply(&state, Command::Start, &ctx).expect("start");
+    assert!(
+        store
+            .cas_state(&id, state.version, &next)
+            .await
+            .expect("cas")
+    );
+    id
+}
+
+async fn record_all(store: &dyn LiveStore, game: &str) {
+    for i in 0..ANSWERS {
+        let player = format!("player-{i:05}");
+        let out = store
+            .record_answer(game, &player, &player, 0, (i % 4) as u32, now_ms())
+            .await
+            .expect("recorded");
+        black_box(out);
+    }
+}
+
+/// In-process store: 2 000 answers to one question (divide by 2 000 for one answer).
+#[divan::bench(sample_count = 20)]
+fn memory_record_2000_answers(bencher: Bencher) {
+    let rt = runtime();
+    bencher
+        .with_inputs(|| {
+            let store = MemoryLiveStore::new();
+            let game = rt.block_on(open_game(&store, ANSWERS));
+            (store, game)
+        })
+        .bench_local_values(|(store, game)| {
+            rt.block_on(record_all(&store, &game));
+            store
+        });
+}
+
+/// Valkey store (redis-server 7 on loopback, one connection): 2 000 answers, sequential round trips.
+#[divan::bench(sample_count = 10)]
+fn valkey_record_2000_answers(bencher: Bencher) {
+    let Some(Some(url)) = REDIS_URL.get() else {
+        return;
+    };
+    let rt = runtime();
+    let prefix = format!("bench{}", rand::random::<u32>());
+    let store = rt
+        .block_on(ValkeyLiveStore::connect_with_prefix(url, &prefix))
+        .expect("connect");
+    bencher
+        .with_inputs(|| rt.block_on(open_game(&store, ANSWERS)))
+        .bench_local_values(|game| rt.block_on(record_all(&store, &game)));
+}
