@@ -86,6 +86,21 @@ struct Host {
 }
 
 impl Host {
+    /// A host client of `game_id`, connected through the cluster's HAProxy.
+    async fn connected(cluster: &Cluster, token: &str, game_id: &str) -> Host {
+        let mut host = Host {
+            ws_url: cluster.ws_url(),
+            token: token.to_owned(),
+            game_id: game_id.to_owned(),
+            client: None,
+            instance: None,
+            state: None,
+            reconnects: Vec::new(),
+        };
+        host.connect().await;
+        host
+    }
+
     async fn connect(&mut self) {
         let lost_at = Instant::now();
         let had_connection = self.state.is_some();
@@ -309,16 +324,7 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
         s.connected && s.phase == Some(PhaseName::Lobby)
     })
     .await;
-    let mut host = Host {
-        ws_url: cluster.ws_url(),
-        token: api.token.clone(),
-        game_id: game_id.clone(),
-        client: None,
-        instance: None,
-        state: None,
-        reconnects: Vec::new(),
-    };
-    host.connect().await;
+    let mut host = Host::connected(&cluster, &api.token, &game_id).await;
 
     // 1. Lobby: kill the host's instance.
     let victim = instance_index(&cluster, &host.instance);
@@ -444,17 +450,7 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
     }
 
     // Stored once in PostgreSQL, with the same scores.
-    let stored = {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let res = api.get(&format!("/api/games/{game_id}")).await;
-            if res.status() == 200 {
-                break res.json::<Value>().await.unwrap();
-            }
-            assert!(Instant::now() < deadline, "results never stored");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    };
+    let stored = stored_game(&api, &game_id, WAIT).await;
     for p in stored["players"].as_array().unwrap() {
         assert_eq!(
             p["score"].as_u64().unwrap(),
@@ -524,16 +520,7 @@ async fn small_game(cluster: &Cluster, players: usize) -> Game {
         s.connected && s.phase == Some(PhaseName::Lobby)
     })
     .await;
-    let mut host = Host {
-        ws_url: cluster.ws_url(),
-        token: api.token.clone(),
-        game_id: game_id.clone(),
-        client: None,
-        instance: None,
-        state: None,
-        reconnects: Vec::new(),
-    };
-    host.connect().await;
+    let mut host = Host::connected(cluster, &api.token, &game_id).await;
     host.wait_state("full lobby", |s| s.player_count == players as u64)
         .await;
     Game {
