@@ -440,6 +440,44 @@ pub async fn deleting_a_user_removes_their_data(store: &dyn DurableStore) {
     user(store, "ADA").await;
 }
 
+/// Two refreshes with the same token at the same moment (the victim and a thief on two instances): exactly
+/// one rotates, the other is reuse and revokes the family. Raced over many rounds, since one overlap
+/// proves little.
+pub async fn concurrent_refreshes_of_one_token_rotate_it_once(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let now = t0() + time::Duration::minutes(1);
+    for round in 0..20u8 {
+        let fam = family(&ada, t0(), time::Duration::days(14));
+        let token = [b't', round];
+        store.create_refresh_family(&fam, &token).await.unwrap();
+        let (next_a, next_b) = ([b'a', round], [b'b', round]);
+        let (a, b) = tokio::join!(
+            store.rotate_refresh_token(&token, &next_a, now, DAY),
+            store.rotate_refresh_token(&token, &next_b, now, DAY),
+        );
+        let outcomes = [a.unwrap(), b.unwrap()];
+        let rotated = outcomes
+            .iter()
+            .filter(|o| matches!(o, Rotation::Rotated(_)))
+            .count();
+        let reused = outcomes
+            .iter()
+            .filter(|o| matches!(o, Rotation::Reused { .. }))
+            .count();
+        assert_eq!((rotated, reused), (1, 1), "round {round}: {outcomes:?}");
+        for next in [next_a, next_b] {
+            let after = store
+                .rotate_refresh_token(&next, &[b'z', round], now, DAY)
+                .await
+                .unwrap();
+            assert!(
+                matches!(after, Rotation::Revoked | Rotation::Unknown),
+                "round {round}: a token of the raced family still rotates: {after:?}"
+            );
+        }
+    }
+}
+
 /// Instantiates every contract check for one backend: `durable_contract!(name => async constructor);`
 macro_rules! durable_contract {
     ($backend:ident => $open:expr) => {
@@ -450,6 +488,7 @@ macro_rules! durable_contract {
                 a_password_change_moves_valid_after,
                 a_refresh_token_rotates_exactly_once,
                 reusing_a_refresh_token_revokes_its_family,
+                concurrent_refreshes_of_one_token_rotate_it_once,
                 an_idle_refresh_token_expires,
                 a_family_expires_at_its_absolute_limit,
                 revoked_families_refuse_refresh,

@@ -233,6 +233,29 @@ pub async fn seq_grows_and_published_messages_arrive(live: &dyn LiveStore) {
     assert_eq!(got, Some(msg));
 }
 
+/// Recording a new answer announces it on the game channel (hosts' counts depend on it); a resend does not.
+pub async fn a_new_answer_is_announced_once(live: &dyn LiveStore) {
+    game_in_question(live, "g", 12).await;
+    let mut sub = live.subscribe("g").await.unwrap();
+    live.record_answer("g", "p1", "a1", 0, 1, T0 + 100)
+        .await
+        .unwrap();
+    live.record_answer("g", "p1", "a1", 0, 1, T0 + 200)
+        .await
+        .unwrap();
+    // A marker after the resend: the next two messages show whether the resend was announced too.
+    let marker = LiveMessage::StateChanged {
+        seq: 99,
+        version: 99,
+    };
+    live.publish("g", &marker).await.unwrap();
+    let wait = Duration::from_secs(5);
+    let first = tokio::time::timeout(wait, sub.next()).await.unwrap();
+    assert_eq!(first, Some(LiveMessage::Answered { question: 0 }));
+    let second = tokio::time::timeout(wait, sub.next()).await.unwrap();
+    assert_eq!(second, Some(marker));
+}
+
 pub async fn counters_count_within_a_window_and_reset(live: &dyn LiveStore) {
     let w = Duration::from_secs(60);
     assert_eq!(live.hit("k", w).await.unwrap(), 1);
@@ -291,6 +314,7 @@ macro_rules! live_contract {
             case!(closed_future_and_late_answers_are_refused);
             case!(streak_bonus_accumulates_across_questions);
             case!(seq_grows_and_published_messages_arrive);
+            case!(a_new_answer_is_announced_once);
             case!(counters_count_within_a_window_and_reset);
             case!(denied_tokens_stay_denied_until_their_ttl);
             case!(unknown_games_are_reported_not_invented);
@@ -357,4 +381,43 @@ async fn a_dead_instances_sockets_stop_counting_as_connected() {
     // Ada reconnects through "b": counted again.
     b.set_connected("g", "p1", true).await.unwrap();
     assert_eq!(b.player_counts("g").await.unwrap(), (2, 2));
+}
+
+/// Distributed only: each instance judges answers against the state it last saw (one round trip per answer).
+/// When another instance has moved the game on meanwhile, that guess is stale: the answer must be judged
+/// against the stored state, never the remembered one.
+#[tokio::test]
+async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one() {
+    use cahoot_server::live::valkey::ValkeyLiveStore;
+    let server = support::RedisServer::start();
+    let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
+    let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
+    game_in_question(&a, "g", 13).await;
+    // "a" remembers question 0, opened at T0.
+    a.record_answer("g", "p1", "q0", 0, 1, T0 + 100)
+        .await
+        .unwrap();
+    // "b" closes question 0 and opens question 1 at T0 + 60 s.
+    let later = T0 + 60_000;
+    for cmd in [Command::Close { question: 0 }, Command::Next, Command::Next] {
+        step(&b, "g", cmd, later).await;
+    }
+    assert!(matches!(
+        b.state("g").await.unwrap().unwrap().phase,
+        cahoot_game::Phase::Question(1)
+    ));
+    // Judged against "a"'s memory, question 1 would not be open (and its time would count from T0).
+    let q1 = sample_quiz().questions[1].correct as u32;
+    let answer = a
+        .record_answer("g", "p1", "q1", 1, q1, later + 200)
+        .await
+        .unwrap();
+    assert!(answer.newly_recorded);
+    assert_eq!(answer.answer.elapsed_ms, 200);
+    assert!(answer.answer.correct);
+    // And an answer to question 0 from "a" is refused as closed, even though "a" saw it open.
+    assert!(matches!(
+        a.record_answer("g", "p2", "late", 0, 1, later + 300).await,
+        Err(LiveError::Answer(cahoot_game::AnswerError::QuestionClosed))
+    ));
 }

@@ -292,8 +292,21 @@ impl DurableStore for SqlStore {
         idle: Duration,
     ) -> Result<Rotation, StoreError> {
         let mut tx = self.write().await?;
+        // Claim the token first, atomically: of two concurrent refreshes with the same token exactly one
+        // changes the row (PostgreSQL re-checks `used_at IS NULL` after the other commits), and the other
+        // sees a used token, i.e. reuse. A plain read-then-update let both rotate.
+        let claimed = sqlx::query(
+            "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+        )
+        .bind(ms(now))
+        .bind(old_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected()
+            == 1;
         let row = sqlx::query(
-            "SELECT t.created_at AS token_created_at, t.used_at, f.id, f.user_id, f.created_at,
+            "SELECT t.created_at AS token_created_at, f.id, f.user_id, f.created_at,
                     f.expires_at, f.revoked_at, u.valid_after
              FROM refresh_tokens t
              JOIN refresh_families f ON f.id = t.family_id
@@ -314,12 +327,11 @@ impl DurableStore for SqlStore {
             expires_at: time_col(&row, "expires_at")?,
         };
         let revoked: Option<i64> = row.try_get("revoked_at").map_err(db_err)?;
-        let used: Option<i64> = row.try_get("used_at").map_err(db_err)?;
         let token_created = time_col(&row, "token_created_at")?;
         let valid_after = time_col(&row, "valid_after")?;
         let outcome = if revoked.is_some() || family.created_at < valid_after {
             Rotation::Revoked
-        } else if used.is_some() {
+        } else if !claimed {
             Rotation::Reused {
                 family_id: family.id,
                 user_id: family.user_id,
@@ -331,12 +343,6 @@ impl DurableStore for SqlStore {
         };
         match &outcome {
             Rotation::Rotated(_) => {
-                sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2")
-                    .bind(ms(now))
-                    .bind(old_hash)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
                 sqlx::query(
                     "INSERT INTO refresh_tokens (token_hash, family_id, created_at) VALUES ($1, $2, $3)",
                 )

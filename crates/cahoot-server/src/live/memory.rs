@@ -256,9 +256,14 @@ impl LiveStore for MemoryLiveStore {
         if !game.model.players.contains_key(player_id) {
             return Err(LiveError::PlayerNotFound);
         }
-        Ok(game
+        let outcome = game
             .model
-            .record_answer(player_id, answer_id, question, choice, now_ms)?)
+            .record_answer(player_id, answer_id, question, choice, now_ms)?;
+        if outcome.newly_recorded {
+            // No receivers is fine: nobody is connected to this game on this process.
+            let _ = game.channel.send(LiveMessage::Answered { question });
+        }
+        Ok(outcome)
     }
 
     async fn answers(

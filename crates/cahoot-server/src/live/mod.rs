@@ -123,6 +123,8 @@ pub trait LiveStore: Send + Sync + 'static {
     /// THE atomic answer operation: judges the answer against the stored state at `now_ms`, records it at
     /// most once per (player, question), adds its points (streak included) to the score and counts it.
     /// A resend with the same `answer_id` returns the stored answer with `newly_recorded == false`.
+    /// A newly recorded answer is announced on the game channel (`LiveMessage::Answered`) in the same
+    /// step, so hosts' answer counts never miss one and the hot path costs one store operation.
     async fn record_answer(
         &self,
         game_id: &str,

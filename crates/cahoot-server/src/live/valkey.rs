@@ -94,7 +94,10 @@ return n
 
 // KEYS: state answers:q streaks scores players
 // ARGV: player_id answer_id question now_ms judged(0/1) correct(0/1) base_points elapsed_ms choice ttl err
-// Returns {'new'|'dup', answer_json} or {'err', code}.
+//       judged_version channel answered_message
+// Returns {'new'|'dup', answer_json}, {'stale', ''} when the answer was judged against another state version
+// than the stored one (the caller re-reads the state and judges again), or {'err', code}.
+// A new answer is announced on the game channel in the same step.
 const RECORD_ANSWER: &str = r#"
 local st = redis.call('GET', KEYS[1])
 if not st then return {'err', 'game_not_found'} end
@@ -104,9 +107,10 @@ if existing then
   if cjson.decode(existing).answer_id == ARGV[2] then return {'dup', existing} end
   return {'err', 'already_answered'}
 end
+local s = cjson.decode(st)
+if s.version ~= tonumber(ARGV[12]) then return {'stale', ''} end
 if ARGV[5] ~= '1' then return {'err', ARGV[11]} end
 local q = tonumber(ARGV[3])
-local s = cjson.decode(st)
 if s.phase.phase ~= 'question' or s.phase.index ~= q or tonumber(ARGV[4]) > s.deadline_ms then
   return {'err', 'question_closed'}
 end
@@ -132,6 +136,7 @@ local answer = cjson.encode({answer_id = ARGV[2], question = q, choice = tonumbe
 redis.call('HSET', KEYS[2], ARGV[1], answer)
 redis.call('EXPIRE', KEYS[2], ARGV[10])
 redis.call('ZINCRBY', KEYS[4], points, ARGV[1])
+redis.call('PUBLISH', ARGV[13], ARGV[14])
 return {'new', answer}
 "#;
 
@@ -190,6 +195,50 @@ pub struct ValkeyLiveStore {
     /// This process's id in per-instance bookkeeping (socket counts, heartbeats).
     instance: String,
     hit: Script,
+    /// Per-instance copies that save the answer path two round trips (see `GameCache`).
+    cache: GameCache,
+}
+
+/// What this instance remembers of the games it serves. A game's meta (its quiz) never changes after
+/// creation, so it is read once. The state is only a guess: `record_answer` judges against it and the
+/// script rejects the answer as stale unless the stored state has the same version, so a wrong guess
+/// costs one more round trip, never a wrong score.
+#[derive(Default)]
+struct GameCache {
+    entries: std::sync::Mutex<HashMap<String, CachedGame>>,
+}
+
+#[derive(Default, Clone)]
+struct CachedGame {
+    meta: Option<std::sync::Arc<GameMeta>>,
+    state: Option<GameState>,
+}
+
+/// Games remembered at most; beyond that the cache starts over (an instance serves a few games at once).
+const CACHED_GAMES: usize = 1024;
+
+impl GameCache {
+    fn get(&self, game_id: &str) -> CachedGame {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(game_id).cloned().unwrap_or_default()
+    }
+
+    fn update(&self, game_id: &str, f: impl FnOnce(&mut CachedGame)) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CACHED_GAMES && !entries.contains_key(game_id) {
+            entries.clear();
+        }
+        f(entries.entry(game_id.to_owned()).or_default());
+    }
+
+    fn remember_state(&self, game_id: &str, state: &GameState) {
+        self.update(game_id, |g| {
+            // Never replace a newer guess with an older read that arrived late.
+            if g.state.as_ref().is_none_or(|s| s.version <= state.version) {
+                g.state = Some(state.clone());
+            }
+        });
+    }
 }
 
 fn unavailable(e: redis::RedisError) -> LiveError {
@@ -233,6 +282,7 @@ impl ValkeyLiveStore {
             instance: hex::encode(rand::random::<[u8; 8]>()),
             record: Script::new(RECORD_ANSWER),
             hit: Script::new(HIT),
+            cache: GameCache::default(),
         })
     }
 
@@ -273,6 +323,24 @@ impl ValkeyLiveStore {
         } else {
             Err(LiveError::GameNotFound)
         }
+    }
+
+    /// The game's meta, read from the store once per instance (it never changes).
+    async fn shared_meta(
+        &self,
+        game_id: &str,
+    ) -> Result<Option<std::sync::Arc<GameMeta>>, LiveError> {
+        if let Some(meta) = self.cache.get(game_id).meta {
+            return Ok(Some(meta));
+        }
+        let meta: Option<GameMeta> = self
+            .get_json(self.key(game_id, "meta"), "game meta")
+            .await?;
+        Ok(meta.map(|m| {
+            let meta = std::sync::Arc::new(m);
+            self.cache.update(game_id, |g| g.meta = Some(meta.clone()));
+            meta
+        }))
     }
 
     fn parse_streak(raw: Option<&String>) -> Streak {
@@ -335,12 +403,17 @@ impl LiveStore for ValkeyLiveStore {
     }
 
     async fn meta(&self, game_id: &str) -> Result<Option<GameMeta>, LiveError> {
-        self.get_json(self.key(game_id, "meta"), "game meta").await
+        Ok(self.shared_meta(game_id).await?.map(|m| (*m).clone()))
     }
 
     async fn state(&self, game_id: &str) -> Result<Option<GameState>, LiveError> {
-        self.get_json(self.key(game_id, "state"), "game state")
-            .await
+        let state: Option<GameState> = self
+            .get_json(self.key(game_id, "state"), "game state")
+            .await?;
+        if let Some(s) = &state {
+            self.cache.remember_state(game_id, s);
+        }
+        Ok(state)
     }
 
     async fn cas_state(
@@ -368,7 +441,10 @@ impl LiveStore for ValkeyLiveStore {
         match r {
             -1 => Err(LiveError::GameNotFound),
             0 => Ok(false),
-            _ => Ok(true),
+            _ => {
+                self.cache.remember_state(game_id, new_state);
+                Ok(true)
+            }
         }
     }
 
@@ -571,35 +647,57 @@ impl LiveStore for ValkeyLiveStore {
         choice: u32,
         now_ms: u64,
     ) -> Result<RecordOutcome, LiveError> {
-        let meta = self.meta(game_id).await?.ok_or(LiveError::GameNotFound)?;
-        let state = self.state(game_id).await?.ok_or(LiveError::GameNotFound)?;
-        // Judge in Rust (one scoring implementation); the script re-checks phase and deadline atomically.
-        let judged = judge(&state, &meta.quiz, question, choice, now_ms);
-        let (ok, correct, base, elapsed, err) = match judged {
-            Ok(j) => (1, j.correct, j.base_points, j.elapsed_ms, ""),
-            Err(e) => (0, false, 0, 0, e.code()),
+        let meta = self
+            .shared_meta(game_id)
+            .await?
+            .ok_or(LiveError::GameNotFound)?;
+        let announcement = serde_json::to_string(&LiveMessage::Answered { question })
+            .map_err(|_| corrupt("message"))?;
+        // One round trip in the steady state: judged against this instance's last known state, which the
+        // script accepts only if it is still the stored version. A stale guess is re-read and judged again.
+        let mut state = self.cache.get(game_id).state;
+        let mut attempts = 0;
+        let (kind, payload) = loop {
+            let current = match state.take() {
+                Some(s) => s,
+                None => self.state(game_id).await?.ok_or(LiveError::GameNotFound)?,
+            };
+            // Judge in Rust (one scoring implementation); the script re-checks phase and deadline atomically.
+            let judged = judge(&current, &meta.quiz, question, choice, now_ms);
+            let (ok, correct, base, elapsed, err) = match judged {
+                Ok(j) => (1, j.correct, j.base_points, j.elapsed_ms, ""),
+                Err(e) => (0, false, 0, 0, e.code()),
+            };
+            let (kind, payload): (String, String) = self
+                .record
+                .key(self.key(game_id, "state"))
+                .key(self.key(game_id, &format!("answers:{question}")))
+                .key(self.key(game_id, "streaks"))
+                .key(self.key(game_id, "scores"))
+                .key(self.key(game_id, "players"))
+                .arg(player_id)
+                .arg(answer_id)
+                .arg(question)
+                .arg(now_ms)
+                .arg(ok)
+                .arg(u8::from(correct))
+                .arg(base)
+                .arg(elapsed)
+                .arg(choice)
+                .arg(GAME_TTL_SECS)
+                .arg(err)
+                .arg(current.version)
+                .arg(self.channel(game_id))
+                .arg(&announcement)
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(unavailable)?;
+            attempts += 1;
+            // Each retry reads the stored state, so a second stale reply means it moved on meanwhile.
+            if kind != "stale" || attempts >= 3 {
+                break (kind, payload);
+            }
         };
-        let (kind, payload): (String, String) = self
-            .record
-            .key(self.key(game_id, "state"))
-            .key(self.key(game_id, &format!("answers:{question}")))
-            .key(self.key(game_id, "streaks"))
-            .key(self.key(game_id, "scores"))
-            .key(self.key(game_id, "players"))
-            .arg(player_id)
-            .arg(answer_id)
-            .arg(question)
-            .arg(now_ms)
-            .arg(ok)
-            .arg(u8::from(correct))
-            .arg(base)
-            .arg(elapsed)
-            .arg(choice)
-            .arg(GAME_TTL_SECS)
-            .arg(err)
-            .invoke_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
         let answer = |payload: &str| -> Result<AcceptedAnswer, LiveError> {
             serde_json::from_str(payload).map_err(|_| corrupt("answer"))
         };
@@ -616,6 +714,7 @@ impl LiveStore for ValkeyLiveStore {
             (_, "player_not_found") => Err(LiveError::PlayerNotFound),
             (_, "already_answered") => Err(AnswerError::AlreadyAnswered.into()),
             (_, "invalid_choice") => Err(AnswerError::InvalidChoice.into()),
+            // "stale" three times: the state changes faster than answers arrive, i.e. the question ended.
             _ => Err(AnswerError::QuestionClosed.into()),
         }
     }

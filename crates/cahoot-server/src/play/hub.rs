@@ -59,7 +59,7 @@ type Sender = broadcast::Sender<Arc<LocalEvent>>;
 /// The lobby snapshot connecting players share. Loading a snapshot reads every player (and sorts them),
 /// so with one load per connecting socket a ramp of 10 000 joins costs 10 000² player copies; in the
 /// lobby a snapshot at most a second old is just as good (every score is 0; see
-/// `Snapshot::lobby_player_view`).
+/// `Snapshot::lobby_player_message`).
 #[derive(Clone, Default)]
 pub struct LobbyCache(Arc<std::sync::Mutex<LobbyEntry>>);
 

@@ -4,10 +4,11 @@ use crate::live::{GameMeta, LiveError, LiveStore};
 use cahoot_game::model::{PlayerRecord, Standing};
 use cahoot_game::{AcceptedAnswer, GameState, Phase};
 use cahoot_protocol::{
-    LastResult, MeView, PhaseName, PlayerSummary, QuestionView, RankRow, RevealView, StateView,
+    LastResult, MeView, PhaseName, PlayerSummary, QuestionView, RankRow, RevealView, ServerMessage,
+    StateView,
 };
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Rows of the leaderboard screen.
 const LEADERBOARD_ROWS: usize = 5;
@@ -27,6 +28,20 @@ pub struct Snapshot {
     rank_of: HashMap<String, (usize, usize)>,
     /// Answers to the current (or last shown) question, by player id.
     pub answers: HashMap<String, AcceptedAnswer>,
+    /// What every player's message has in common, serialised by the first socket that needs it.
+    shared_json: OnceLock<SharedPlayerJson>,
+}
+
+/// The player-independent part of every player's `state` message, serialised once per snapshot: with
+/// 10 000 sockets each one only appends its own `me` (and, on the podium, its own row). Serialising the
+/// whole view per socket made the fan-out cost 10 000 copies of the question, the leaderboard and the
+/// 50 podium rows.
+struct SharedPlayerJson {
+    /// `{"type":"state",…}` without its closing brace. `me` and `standings` are not in it (both are
+    /// skipped when absent), so appending them yields a valid message.
+    open: String,
+    /// The top podium rows as comma-separated JSON objects (no brackets); empty outside the podium.
+    top_rows: String,
 }
 
 impl Snapshot {
@@ -44,6 +59,16 @@ impl Snapshot {
             Some(q) => live.answers(id, q).await?.into_iter().collect(),
             None => HashMap::new(),
         };
+        Ok(Some(Self::from_parts(seq, meta, state, players, answers)))
+    }
+
+    pub fn from_parts(
+        seq: u64,
+        meta: Arc<GameMeta>,
+        state: GameState,
+        players: Vec<(String, PlayerRecord)>,
+        answers: HashMap<String, AcceptedAnswer>,
+    ) -> Snapshot {
         let standings = cahoot_game::model::standings(
             players
                 .iter()
@@ -64,7 +89,7 @@ impl Snapshot {
                 ))
             })
             .collect();
-        Ok(Some(Snapshot {
+        Snapshot {
             seq,
             meta,
             state,
@@ -72,7 +97,8 @@ impl Snapshot {
             standings,
             rank_of,
             answers,
-        }))
+            shared_json: OnceLock::new(),
+        }
     }
 
     fn base(&self, now_ms: u64) -> StateView {
@@ -157,31 +183,40 @@ impl Snapshot {
         view
     }
 
+    /// A player's own part of the view, and their index in the standings.
+    fn me_of(&self, player_id: &str) -> (Option<MeView>, Option<usize>) {
+        let Some((i, r)) = self.rank_of.get(player_id).copied() else {
+            return (None, None);
+        };
+        let standing = &self.standings[i];
+        let record = self.players.get(r).map(|(_, p)| p);
+        let answer = self.answers.get(player_id);
+        let shows_result = matches!(self.state.phase, Phase::Reveal(_) | Phase::Leaderboard(_));
+        let me = MeView {
+            player_id: player_id.to_owned(),
+            nickname: standing.nickname.clone(),
+            score: standing.score,
+            rank: standing.rank,
+            streak: record.map_or(0, |p| {
+                p.streak
+                    .current(self.state.phase.question_index().unwrap_or(0))
+            }),
+            answered_choice: answer.map(|a| a.choice),
+            last_result: shows_result.then(|| LastResult {
+                correct: answer.is_some_and(|a| a.correct),
+                points: answer.map_or(0, |a| a.points),
+            }),
+        };
+        (Some(me), Some(i))
+    }
+
+    /// The view `player_message` serialises, built the slow way (one whole view per player): the
+    /// reference the fast path is tested against.
+    #[cfg(test)]
     pub fn player_view(&self, player_id: &str, now_ms: u64) -> StateView {
         let mut view = self.base(now_ms);
-        let found = self.rank_of.get(player_id).copied();
-        let me_at = found.map(|(i, _)| i);
-        if let Some((i, r)) = found {
-            let standing = &self.standings[i];
-            let record = self.players.get(r).map(|(_, p)| p);
-            let answer = self.answers.get(player_id);
-            let shows_result = matches!(self.state.phase, Phase::Reveal(_) | Phase::Leaderboard(_));
-            view.me = Some(MeView {
-                player_id: player_id.to_owned(),
-                nickname: standing.nickname.clone(),
-                score: standing.score,
-                rank: standing.rank,
-                streak: record.map_or(0, |p| {
-                    p.streak
-                        .current(self.state.phase.question_index().unwrap_or(0))
-                }),
-                answered_choice: answer.map(|a| a.choice),
-                last_result: shows_result.then(|| LastResult {
-                    correct: answer.is_some_and(|a| a.correct),
-                    points: answer.map_or(0, |a| a.points),
-                }),
-            });
-        }
+        let (me, me_at) = self.me_of(player_id);
+        view.me = me;
         if self.state.phase == Phase::Podium {
             let mut rows = self.rows(PLAYER_STANDINGS_ROWS);
             if let Some(i) = me_at.filter(|&i| i >= PLAYER_STANDINGS_ROWS) {
@@ -191,6 +226,62 @@ impl Snapshot {
         }
         view
     }
+
+    /// A player's `state` message as JSON. The shared part is serialised once per snapshot (its
+    /// `remaining_ms` is as of that moment, the start of the fan-out).
+    pub fn player_message(&self, player_id: &str, now_ms: u64) -> String {
+        let (me, me_at) = self.me_of(player_id);
+        self.personalised(me.as_ref(), me_at, now_ms)
+    }
+
+    fn personalised(&self, me: Option<&MeView>, me_at: Option<usize>, now_ms: u64) -> String {
+        let shared = self
+            .shared_json
+            .get_or_init(|| self.shared_player_json(now_ms));
+        let mut out = String::with_capacity(shared.open.len() + shared.top_rows.len() + 256);
+        out.push_str(&shared.open);
+        if let Some(me) = me {
+            out.push_str(",\"me\":");
+            out.push_str(&to_json(me));
+        }
+        if self.state.phase == Phase::Podium {
+            out.push_str(",\"standings\":[");
+            out.push_str(&shared.top_rows);
+            if let Some(i) = me_at.filter(|&i| i >= PLAYER_STANDINGS_ROWS) {
+                if !shared.top_rows.is_empty() {
+                    out.push(',');
+                }
+                out.push_str(&to_json(&row(&self.standings[i])));
+            }
+            out.push(']');
+        }
+        out.push('}');
+        out
+    }
+
+    fn shared_player_json(&self, now_ms: u64) -> SharedPlayerJson {
+        let mut open = ServerMessage::State(Box::new(self.base(now_ms))).to_json();
+        // A struct always serialises to an object: drop its closing brace to append the player's fields.
+        if open.ends_with('}') {
+            open.pop();
+        }
+        let top_rows = if self.state.phase == Phase::Podium {
+            self.standings
+                .iter()
+                .take(PLAYER_STANDINGS_ROWS)
+                .map(|s| to_json(&row(s)))
+                .collect::<Vec<_>>()
+                .join(",")
+        } else {
+            String::new()
+        };
+        SharedPlayerJson { open, top_rows }
+    }
+}
+
+/// Plain protocol structs always serialise (no maps with non-string keys, no custom impls).
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 impl Snapshot {
@@ -198,15 +289,14 @@ impl Snapshot {
         self.state.phase == Phase::Lobby
     }
 
-    /// A player's lobby view from a shared lobby snapshot that may predate their join: in the lobby every
-    /// score is 0, so a player missing from the snapshot is shown with score 0 and rank 1, exactly what a
-    /// fresh snapshot would say (only `player_count` may lag by the joins of the last second).
-    pub fn lobby_player_view(&self, player_id: &str, nickname: &str, now_ms: u64) -> StateView {
+    /// A player's lobby message from a shared lobby snapshot that may predate their join: in the lobby
+    /// every score is 0, so a player missing from the snapshot is shown with score 0 and rank 1, exactly
+    /// what a fresh snapshot would say (only `player_count` may lag by the joins of the last second).
+    pub fn lobby_player_message(&self, player_id: &str, nickname: &str, now_ms: u64) -> String {
         if self.rank_of.contains_key(player_id) || !self.is_lobby() {
-            return self.player_view(player_id, now_ms);
+            return self.player_message(player_id, now_ms);
         }
-        let mut view = self.base(now_ms);
-        view.me = Some(MeView {
+        let me = MeView {
             player_id: player_id.to_owned(),
             nickname: nickname.to_owned(),
             score: 0,
@@ -214,8 +304,8 @@ impl Snapshot {
             streak: 0,
             answered_choice: None,
             last_result: None,
-        });
-        view
+        };
+        self.personalised(Some(&me), None, now_ms)
     }
 }
 
@@ -234,5 +324,120 @@ pub fn phase_name(phase: Phase) -> PhaseName {
         Phase::Reveal(_) => PhaseName::Reveal,
         Phase::Leaderboard(_) => PhaseName::Leaderboard,
         Phase::Podium => PhaseName::Podium,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cahoot_game::{GamePin, Streak, sample_quiz};
+
+    /// 60 players (so some are below the 50 podium rows), ties included, half of them answered.
+    fn snapshot(phase: Phase) -> Snapshot {
+        let meta = Arc::new(GameMeta {
+            id: "game".into(),
+            pin: GamePin::from_random(123_456),
+            owner_id: "owner".into(),
+            quiz_id: "quiz".into(),
+            quiz: sample_quiz(),
+            created_at_ms: 1,
+        });
+        let mut state = GameState::new(meta.quiz.questions.len() as u32);
+        state.phase = phase;
+        state.deadline_ms = 50_000;
+        state.version = 7;
+        let players = (0..60u64)
+            .map(|i| {
+                let record = PlayerRecord {
+                    nickname: format!("p\"{i}</script>"),
+                    score: (i / 3) * 100,
+                    streak: Streak {
+                        count: (i % 4) as u32,
+                        last_question: Some(0),
+                    },
+                    connected: i % 5 != 0,
+                };
+                (format!("id{i}"), record)
+            })
+            .collect();
+        let answers = (0..60u32)
+            .step_by(2)
+            .map(|i| {
+                let answer = AcceptedAnswer {
+                    answer_id: format!("a{i}"),
+                    question: 0,
+                    choice: i % 4,
+                    correct: i % 4 == 1,
+                    elapsed_ms: u64::from(i) * 10,
+                    points: if i % 4 == 1 { 900 } else { 0 },
+                };
+                (format!("id{i}"), answer)
+            })
+            .collect();
+        Snapshot::from_parts(42, meta, state, players, answers)
+    }
+
+    #[test]
+    fn every_players_message_equals_their_full_view_in_every_phase() {
+        let phases = [
+            Phase::Lobby,
+            Phase::Question(0),
+            Phase::Reveal(0),
+            Phase::Leaderboard(0),
+            Phase::Podium,
+        ];
+        for phase in phases {
+            let snap = snapshot(phase);
+            for i in 0..60 {
+                let id = format!("id{i}");
+                let fast: ServerMessage =
+                    serde_json::from_str(&snap.player_message(&id, 1_000)).unwrap();
+                let slow = ServerMessage::State(Box::new(snap.player_view(&id, 1_000)));
+                assert_eq!(fast, slow, "{phase:?}, player {i}");
+            }
+            let stranger: ServerMessage =
+                serde_json::from_str(&snap.player_message("nobody", 1_000)).unwrap();
+            let expected = ServerMessage::State(Box::new(snap.player_view("nobody", 1_000)));
+            assert_eq!(stranger, expected, "{phase:?}, unknown player");
+        }
+    }
+
+    #[test]
+    fn a_player_newer_than_the_lobby_snapshot_sees_themselves_at_zero() {
+        let snap = snapshot(Phase::Lobby);
+        let msg: ServerMessage =
+            serde_json::from_str(&snap.lobby_player_message("late", "Latecomer", 1_000)).unwrap();
+        let ServerMessage::State(view) = msg else {
+            panic!("not a state message: {msg:?}");
+        };
+        let me = view.me.expect("own row");
+        assert_eq!(
+            (
+                me.player_id.as_str(),
+                me.nickname.as_str(),
+                me.score,
+                me.rank
+            ),
+            ("late", "Latecomer", 0, 1)
+        );
+        assert_eq!(view.player_count, 60);
+    }
+
+    #[test]
+    fn podium_messages_carry_the_top_rows_and_only_their_own_row_below() {
+        let snap = snapshot(Phase::Podium);
+        let rows = |id: &str| -> Vec<RankRow> {
+            let ServerMessage::State(view) =
+                serde_json::from_str(&snap.player_message(id, 1)).unwrap()
+            else {
+                panic!("not a state message");
+            };
+            view.standings.expect("podium standings")
+        };
+        // Scores fall with the id: id59 leads, id0..id2 (score 0) are last.
+        assert_eq!(rows("id59").len(), PLAYER_STANDINGS_ROWS);
+        let last = rows("id0");
+        assert_eq!(last.len(), PLAYER_STANDINGS_ROWS + 1);
+        assert_eq!(last.last().map(|r| r.score), Some(0));
     }
 }

@@ -166,7 +166,11 @@ impl Connection {
     }
 
     async fn send(&mut self, msg: &ServerMessage) -> bool {
-        let text = Utf8Bytes::from(msg.to_json());
+        self.send_text(msg.to_json()).await
+    }
+
+    async fn send_text(&mut self, json: String) -> bool {
+        let text = Utf8Bytes::from(json);
         matches!(
             tokio::time::timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text))).await,
             Ok(Ok(()))
@@ -394,8 +398,8 @@ impl Connection {
                 Err(e) => return self.send(&live_unavailable(&e)).await,
             },
         };
-        let view = snap.lobby_player_view(player_id, &session.nickname, now_ms());
-        self.send(&ServerMessage::State(Box::new(view))).await
+        let message = snap.lobby_player_message(player_id, &session.nickname, now_ms());
+        self.send_text(message).await
     }
 
     async fn send_fresh_snapshot(&mut self, session: &Session) -> bool {
@@ -411,11 +415,13 @@ impl Connection {
     }
 
     async fn send_snapshot(&mut self, session: &Session, snap: &Snapshot) -> bool {
-        let view = match &session.player_id {
-            Some(p) => snap.player_view(p, now_ms()),
-            None => snap.host_view(now_ms()),
-        };
-        self.send(&ServerMessage::State(Box::new(view))).await
+        match &session.player_id {
+            Some(p) => self.send_text(snap.player_message(p, now_ms())).await,
+            None => {
+                let view = snap.host_view(now_ms());
+                self.send(&ServerMessage::State(Box::new(view))).await
+            }
+        }
     }
 
     async fn on_event(&mut self, session: &Session, event: &LocalEvent) -> Flow {
@@ -535,18 +541,11 @@ async fn answer(
         .record_answer(game_id, player_id, &answer_id, question, choice, now_ms())
         .await
     {
-        Ok(outcome) => {
-            if outcome.newly_recorded {
-                let _ = live
-                    .publish(game_id, &LiveMessage::Answered { question })
-                    .await;
-            }
-            ServerMessage::AnswerAck {
-                answer_id,
-                question_index: question,
-                choice: outcome.answer.choice,
-            }
-        }
+        Ok(outcome) => ServerMessage::AnswerAck {
+            answer_id,
+            question_index: question,
+            choice: outcome.answer.choice,
+        },
         Err(LiveError::Answer(e)) => ServerMessage::error(e.code(), e.to_string()),
         Err(LiveError::PlayerNotFound | LiveError::Kicked) => {
             ServerMessage::error("kicked", "you are no longer in this game")
