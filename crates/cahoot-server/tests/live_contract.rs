@@ -90,7 +90,11 @@ pub async fn nicknames_are_unique_ignoring_case_and_kicked_players_stay_out(live
         live.add_player("g", "p2", &nick("ADA")).await,
         Err(LiveError::NicknameTaken)
     ));
+    live.set_connected("g", "p1", true).await.unwrap();
+    assert_eq!(live.player_counts("g").await.unwrap(), (1, 1));
     assert!(live.kick_player("g", "p1").await.unwrap());
+    // The kicked player's socket closing afterwards must not count anyone else out.
+    live.set_connected("g", "p1", false).await.ok();
     assert!(!live.kick_player("g", "p1").await.unwrap());
     assert!(live.is_kicked("g", "p1").await.unwrap());
     assert!(matches!(
@@ -100,6 +104,8 @@ pub async fn nicknames_are_unique_ignoring_case_and_kicked_players_stay_out(live
     // The nickname is free again for someone else.
     live.add_player("g", "p3", &nick("ada")).await.unwrap();
     assert_eq!(live.player_counts("g").await.unwrap(), (1, 0));
+    live.set_connected("g", "p3", true).await.unwrap();
+    assert_eq!(live.player_counts("g").await.unwrap(), (1, 1));
 }
 
 pub async fn connection_counts_survive_a_reload_overlap(live: &dyn LiveStore) {

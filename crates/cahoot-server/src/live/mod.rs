@@ -55,6 +55,10 @@ pub enum LiveMessage {
         seq: u64,
         player_id: String,
         nickname: String,
+        /// Players in the game right after this join (counted by the joining request, so the fan-out of
+        /// 10 000 joins needs no store read per join).
+        #[serde(default)]
+        player_count: u64,
     },
     /// A player's socket opened or closed (the "everyone answered" check reruns).
     Presence { player_id: String, connected: bool },

@@ -20,8 +20,18 @@ use std::time::Duration;
 /// A live game's keys expire this long after its last transition (a forgotten game cleans itself up).
 const GAME_TTL_SECS: u64 = 6 * 3600;
 /// Every per-game key except the per-question answer hashes, which expire on their own.
-const GAME_KEYS: [&str; 10] = [
-    "meta", "state", "players", "nicks", "kicked", "conns", "alive", "scores", "streaks", "seq",
+const GAME_KEYS: [&str; 11] = [
+    "meta",
+    "state",
+    "players",
+    "nicks",
+    "kicked",
+    "conns",
+    "connected",
+    "alive",
+    "scores",
+    "streaks",
+    "seq",
 ];
 /// An instance that has not refreshed its heartbeat for this long is considered dead: its sockets no
 /// longer count as connected players (it was SIGKILLed and could not say goodbye).
@@ -46,47 +56,51 @@ redis.call('ZADD', KEYS[5], 0, ARGV[1])
 return 1
 "#;
 
-// KEYS: players nicks kicked scores conns streaks; ARGV: player_id
+// KEYS: players nicks kicked scores conns streaks alive connected; ARGV: player_id
 const KICK: &str = r#"
 local rec = redis.call('HGET', KEYS[1], ARGV[1])
 if not rec then return 0 end
 redis.call('HDEL', KEYS[2], cjson.decode(rec).nick_key)
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
-local prefix = ARGV[1] .. '|'
-for _, field in ipairs(redis.call('HKEYS', KEYS[5])) do
-  if string.sub(field, 1, #prefix) == prefix then redis.call('HDEL', KEYS[5], field) end
+for _, instance in ipairs(redis.call('HKEYS', KEYS[7])) do
+  local field = ARGV[1] .. '|' .. instance
+  local n = tonumber(redis.call('HGET', KEYS[5], field) or '0')
+  if n > 0 then redis.call('HINCRBY', KEYS[8], instance, -1) end
+  redis.call('HDEL', KEYS[5], field)
 end
 redis.call('HDEL', KEYS[6], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 return 1
 "#;
 
-// Sockets are counted per (player, instance) so a dead instance's sockets can be ignored.
-// KEYS: players conns alive; ARGV: player_id instance delta now_ms
+// Sockets are counted per (player, instance) so a dead instance's sockets can be ignored, and each
+// instance keeps the number of distinct players it holds sockets for ("connected"), so counting the
+// connected players costs one field per instance instead of a scan of every socket.
+// KEYS: players conns alive connected; ARGV: player_id instance delta now_ms
 const CONNECT: &str = r#"
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
 local field = ARGV[1] .. '|' .. ARGV[2]
-local after = redis.call('HINCRBY', KEYS[2], field, ARGV[3])
+local delta = tonumber(ARGV[3])
+local after = redis.call('HINCRBY', KEYS[2], field, delta)
+local before = after - delta
 if after <= 0 then redis.call('HDEL', KEYS[2], field) end
+if before <= 0 and after > 0 then redis.call('HINCRBY', KEYS[4], ARGV[2], 1) end
+if before > 0 and after <= 0 then redis.call('HINCRBY', KEYS[4], ARGV[2], -1) end
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
 return after
 "#;
 
-// KEYS: conns alive; ARGV: now_ms alive_ms. Returns the number of players with a socket on a live instance.
+// KEYS: alive connected; ARGV: now_ms alive_ms. Returns the number of players with a socket on a live
+// instance. A player with sockets on two instances at once (a reload moving between them) counts twice
+// for that moment: "everyone answered" then waits for the timer, it never closes a question early.
 const CONNECTED: &str = r#"
-local alive = {}
-local inst = redis.call('HGETALL', KEYS[2])
+local n = 0
+local inst = redis.call('HGETALL', KEYS[1])
 for i = 1, #inst, 2 do
-  if tonumber(ARGV[1]) - tonumber(inst[i + 1]) <= tonumber(ARGV[2]) then alive[inst[i]] = true end
-end
-local seen, n = {}, 0
-local conns = redis.call('HGETALL', KEYS[1])
-for i = 1, #conns, 2 do
-  local player, instance = string.match(conns[i], '^(.*)|([^|]*)$')
-  if player and alive[instance] and tonumber(conns[i + 1]) > 0 and not seen[player] then
-    seen[player] = true
-    n = n + 1
+  if tonumber(ARGV[1]) - tonumber(inst[i + 1]) <= tonumber(ARGV[2]) then
+    local c = tonumber(redis.call('HGET', KEYS[2], inst[i]) or '0')
+    if c > 0 then n = n + c end
   end
 end
 return n
@@ -531,8 +545,8 @@ impl LiveStore for ValkeyLiveStore {
             .map_err(unavailable)?;
         let connected: u64 = self
             .connected
-            .key(self.key(game_id, "conns"))
             .key(self.key(game_id, "alive"))
+            .key(self.key(game_id, "connected"))
             .arg(now_ms())
             .arg(INSTANCE_ALIVE_MS)
             .invoke_async(&mut self.conn())
@@ -597,6 +611,8 @@ impl LiveStore for ValkeyLiveStore {
             .key(self.key(game_id, "scores"))
             .key(self.key(game_id, "conns"))
             .key(self.key(game_id, "streaks"))
+            .key(self.key(game_id, "alive"))
+            .key(self.key(game_id, "connected"))
             .arg(player_id)
             .invoke_async(&mut self.conn())
             .await
@@ -624,6 +640,7 @@ impl LiveStore for ValkeyLiveStore {
             .key(self.key(game_id, "players"))
             .key(self.key(game_id, "conns"))
             .key(self.key(game_id, "alive"))
+            .key(self.key(game_id, "connected"))
             .arg(player_id)
             .arg(&self.instance)
             .arg(if connected { 1 } else { -1 })

@@ -74,7 +74,7 @@ async fn try_transition(
     let meta = live.meta(game_id).await?.ok_or(LiveError::GameNotFound)?;
     for _ in 0..CAS_ATTEMPTS {
         let current = live.state(game_id).await?.ok_or(LiveError::GameNotFound)?;
-        let (players, _) = live.player_counts(game_id).await?;
+        let players = live.player_total(game_id).await?;
         let ctx = Context {
             now_ms: now_ms(),
             player_count: players as usize,
@@ -96,6 +96,7 @@ async fn after_transition(
     events: &[Event],
 ) -> Result<(), LiveError> {
     let seq = state.live.next_seq(&meta.id).await?;
+    tracing::debug!(game = %meta.id, seq, phase = ?next.phase, "publishing a transition");
     state
         .live
         .publish(

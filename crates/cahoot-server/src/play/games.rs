@@ -166,10 +166,12 @@ pub async fn join_game(
         Err(e) => return Err(e.into()),
     }
     let seq = state.live.next_seq(&game_id).await?;
+    let player_count = state.live.player_total(&game_id).await?;
     let joined = LiveMessage::PlayerJoined {
         seq,
         player_id: player_id.clone(),
         nickname: nickname.to_string(),
+        player_count,
     };
     state.live.publish(&game_id, &joined).await?;
     let player_token = state

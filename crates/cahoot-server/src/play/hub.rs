@@ -202,38 +202,55 @@ async fn run_game(
     let mut answers_changed = true;
     // The lobby shows who is connected; presence changes are coalesced into one snapshot per tick.
     let mut presence_changed = false;
+    // The last snapshot fanned out, and whether anything but the state changed since (see `next_snapshot`).
+    let mut last: Option<Arc<Snapshot>> = None;
+    let mut data_changed = true;
+    let mut presence_refresh = PresenceRefresh::default();
     let mut ticks: u32 = 0;
     loop {
         let sleep_until = deadline.map_or_else(far_future, |(_, at)| at);
         tokio::select! {
             msg = live_sub.next() => match msg {
-                Some(LiveMessage::StateChanged { .. }) => {
-                    if let Some(snap) = load_snapshot(&state, &meta).await {
+                Some(LiveMessage::StateChanged { seq, .. }) => {
+                    let started = Instant::now();
+                    let reuse = last.as_ref().filter(|_| !data_changed);
+                    if let Some(snap) = next_snapshot(&state, &meta, reuse, seq).await {
+                        tracing::debug!(game = %game_id, seq, players = snap.players.len(),
+                            reused = reuse.is_some(),
+                            load_ms = started.elapsed().as_millis() as u64, "fanning out a snapshot");
                         phase = Some(snap.state.phase);
                         deadline = question_deadline(&snap);
                         answers_changed = true;
+                        data_changed = false;
                         let snap = Arc::new(snap);
+                        last = Some(snap.clone());
                         tx.lobby.offer(&snap);
                         tx.to_all(LocalEvent::Snapshot(snap));
                     }
                 }
-                Some(LiveMessage::PlayerJoined { player_id, nickname, .. }) => {
+                Some(LiveMessage::PlayerJoined { player_id, nickname, player_count, .. }) => {
+                    data_changed = true;
                     if tx.hosts.receiver_count() > 0 {
-                        let player_count = state.live.player_total(&game_id).await.unwrap_or(0);
                         tx.to_hosts(LocalEvent::PlayerJoined { player_id, nickname, player_count });
                     }
                 }
                 Some(LiveMessage::Kicked { player_id, .. }) => {
+                    data_changed = true;
                     tx.to_players(LocalEvent::Kicked { player_id });
                 }
-                Some(LiveMessage::Answered { .. }) => answers_changed = true,
+                Some(LiveMessage::Answered { .. }) => {
+                    answers_changed = true;
+                    data_changed = true;
+                }
                 Some(LiveMessage::Presence { .. }) => {
                     answers_changed = true;
+                    data_changed = true;
                     presence_changed = true;
                 }
                 Some(LiveMessage::Reconnect) => {}
                 None => {
                     // The live channel ended (store restarted): resubscribe, then resync every socket.
+                    data_changed = true;
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     if let Ok(sub) = state.live.subscribe(&game_id).await {
                         live_sub = sub;
@@ -262,9 +279,12 @@ async fn run_game(
                     // A crashed instance's players stop counting: maybe everyone left has answered now.
                     answers_changed = true;
                 }
-                if presence_changed && phase == Some(Phase::Lobby) {
+                if presence_changed && phase == Some(Phase::Lobby) && presence_refresh.due() {
                     presence_changed = false;
-                    if let Some(snap) = load_snapshot(&state, &meta).await {
+                    let started = Instant::now();
+                    let loaded = load_snapshot(&state, &meta).await;
+                    presence_refresh.loaded_in(started.elapsed());
+                    if let Some(snap) = loaded {
                         // Only the host's view lists who is connected: players' screens do not change.
                         let snap = Arc::new(snap);
                         tx.lobby.offer(&snap);
@@ -280,8 +300,57 @@ async fn run_game(
     }
 }
 
+/// How often the host's lobby list is reloaded for presence changes. A reload reads every player and
+/// holds up this game's loop while it runs (~150 ms with 10 000 players in a cluster), so reloads are
+/// spaced by a second and by at least four times the last reload's duration: otherwise a big lobby keeps
+/// the loop busy with presence and the start of the game reaches this instance's sockets seconds late.
+struct PresenceRefresh {
+    next: Instant,
+}
+
+impl Default for PresenceRefresh {
+    fn default() -> Self {
+        PresenceRefresh {
+            next: Instant::now(),
+        }
+    }
+}
+
+impl PresenceRefresh {
+    fn due(&self) -> bool {
+        Instant::now() >= self.next
+    }
+
+    fn loaded_in(&mut self, took: Duration) {
+        self.next = Instant::now() + PRESENCE_REFRESH_MIN.max(took * 4);
+    }
+}
+
+const PRESENCE_REFRESH_MIN: Duration = Duration::from_secs(1);
+
 fn far_future() -> Instant {
     Instant::now() + Duration::from_secs(86_400)
+}
+
+/// The snapshot of a state change. Players, scores, streaks and answers change only with the events that
+/// announce them (answers, joins, kicks, presence — each published by the same store operation or right
+/// after it); when none arrived since the last snapshot, only the new state is read and the rest is
+/// reused. With 10 000 players that turns loading every player (hundreds of ms in a cluster) into one
+/// small read for the question → reveal → leaderboard → next question cycle's cheap steps.
+async fn next_snapshot(
+    state: &AppState,
+    meta: &Arc<GameMeta>,
+    reuse: Option<&Arc<Snapshot>>,
+    seq: u64,
+) -> Option<Snapshot> {
+    if let Some(prev) = reuse {
+        match state.live.state(&meta.id).await {
+            Ok(Some(next)) => return Some(prev.advanced(seq, next)),
+            Ok(None) => return None,
+            Err(e) => tracing::warn!(game = %meta.id, error = %e, "could not read state"),
+        }
+    }
+    load_snapshot(state, meta).await
 }
 
 async fn load_snapshot(state: &AppState, meta: &Arc<GameMeta>) -> Option<Snapshot> {

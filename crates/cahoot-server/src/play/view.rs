@@ -101,6 +101,17 @@ impl Snapshot {
         }
     }
 
+    /// The same game data in a new state: answers carry over while the question stays the same, and a
+    /// question that has just opened has none yet.
+    pub fn advanced(&self, seq: u64, state: GameState) -> Snapshot {
+        let answers = if state.phase.question_index() == self.state.phase.question_index() {
+            self.answers.clone()
+        } else {
+            HashMap::new()
+        };
+        Snapshot::from_parts(seq, self.meta.clone(), state, self.players.clone(), answers)
+    }
+
     fn base(&self, now_ms: u64) -> StateView {
         let question = match self.state.phase {
             Phase::Question(i) | Phase::Reveal(i) => {
@@ -400,6 +411,24 @@ mod tests {
             let expected = ServerMessage::State(Box::new(snap.player_view("nobody", 1_000)));
             assert_eq!(stranger, expected, "{phase:?}, unknown player");
         }
+    }
+
+    #[test]
+    fn an_advanced_snapshot_keeps_answers_for_the_same_question_only() {
+        let reveal = snapshot(Phase::Reveal(0));
+        let mut state = reveal.state.clone();
+        state.phase = Phase::Leaderboard(0);
+        let board = reveal.advanced(43, state.clone());
+        assert_eq!((board.seq, board.answers.len()), (43, 30));
+        assert_eq!(board.player_message("id1", 1), {
+            let full = snapshot(Phase::Leaderboard(0));
+            full.player_message("id1", 1)
+                .replace("\"seq\":42", "\"seq\":43")
+        });
+        state.phase = Phase::Question(1);
+        let next = board.advanced(44, state);
+        assert!(next.answers.is_empty());
+        assert_eq!(next.standings, reveal.standings);
     }
 
     #[test]
