@@ -30,10 +30,8 @@ pub struct Standing {
 /// Ranks by score, highest first; equal scores share a rank ("1224" ranking); ties listed by nickname.
 pub fn standings<'a>(players: impl IntoIterator<Item = (&'a str, &'a str, u64)>) -> Vec<Standing> {
     let mut rows: Vec<_> = players.into_iter().collect();
-    rows.sort_by(|a, b| {
-        b.2.cmp(&a.2)
-            .then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase()))
-    });
+    // One lowercase key per player, not two per comparison (10 000 players, mostly tied at 0 early on).
+    rows.sort_by_cached_key(|(_, nick, score)| (std::cmp::Reverse(*score), nick.to_lowercase()));
     let mut out: Vec<Standing> = Vec::with_capacity(rows.len());
     for (i, (id, nick, score)) in rows.into_iter().enumerate() {
         let rank = match out.last() {

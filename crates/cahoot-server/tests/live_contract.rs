@@ -427,3 +427,25 @@ async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one(
         Err(LiveError::Answer(cahoot_game::AnswerError::QuestionClosed))
     ));
 }
+
+/// Distributed only: an instance remembers nicknames (they never change) and reads only players it has
+/// not seen; players joining or kicked through another instance show up correctly.
+#[tokio::test]
+async fn an_instance_sees_players_joined_and_kicked_elsewhere() {
+    use cahoot_server::live::valkey::ValkeyLiveStore;
+    let server = support::RedisServer::start();
+    let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
+    let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
+    game_in_question(&a, "g", 14).await;
+    let names = |players: Vec<(String, cahoot_game::model::PlayerRecord)>| {
+        players
+            .into_iter()
+            .map(|(id, p)| format!("{id}={}", p.nickname))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(a.players("g").await.unwrap()), ["p1=Ada", "p2=Bob"]);
+    b.add_player("g", "p3", &nick("Cy")).await.unwrap();
+    assert!(b.kick_player("g", "p1").await.unwrap());
+    assert_eq!(names(a.players("g").await.unwrap()), ["p2=Bob", "p3=Cy"]);
+    assert_eq!(names(b.players("g").await.unwrap()), ["p2=Bob", "p3=Cy"]);
+}

@@ -12,9 +12,9 @@ use std::sync::{Arc, OnceLock};
 
 /// Rows of the leaderboard screen.
 const LEADERBOARD_ROWS: usize = 5;
-/// Players get the top of the final standings plus their own row; the host gets everyone. Sending all
+/// Players get the top ten of the final standings plus their own row; the host gets everyone. Sending all
 /// 10 000 rows to each of 10 000 phones would be 10⁸ rows for one screen.
-const PLAYER_STANDINGS_ROWS: usize = 50;
+const PLAYER_STANDINGS_ROWS: usize = 10;
 
 /// Everything loaded from the live store for one version of a game.
 pub struct Snapshot {
@@ -343,7 +343,7 @@ mod tests {
     use super::*;
     use cahoot_game::{GamePin, Streak, sample_quiz};
 
-    /// 60 players (so some are below the 50 podium rows), ties included, half of them answered.
+    /// 60 players (so most are below the podium rows players get), ties included, half of them answered.
     fn snapshot(phase: Phase) -> Snapshot {
         let meta = Arc::new(GameMeta {
             id: "game".into(),
