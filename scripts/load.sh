@@ -24,7 +24,7 @@ command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || tru
 has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 
 if has http; then
-  "$LOAD" http --cluster 2 --baseline -c 32 -d 10 --json "$OUT/http-cluster2.json" --svg-dir "$OUT" --name http-cluster2
+  "$LOAD" http --cluster 2 --baseline --endpoints me,read,write -c 32 -d 10 --json "$OUT/http-cluster2.json" --svg-dir "$OUT" --name http-cluster2
 fi
 
 if has wrk && command -v wrk >/dev/null; then

@@ -33,7 +33,8 @@ pub struct HttpArgs {
     /// Fixed total request rate (requests/s) instead of as fast as possible.
     #[arg(short = 'r', long)]
     pub rate: Option<f64>,
-    /// Which JWT-protected endpoints to load, in order: read (GET /api/quizzes), write (PUT /api/quizzes/{id}).
+    /// Which JWT-protected endpoints to load, in order: me (GET /api/auth/me, the token checks alone),
+    /// read (GET /api/quizzes), write (PUT /api/quizzes/{id}).
     #[arg(long, value_delimiter = ',', default_value = "read,write")]
     pub endpoints: Vec<String>,
     /// Also load GET /healthz first and report each endpoint's requests/s as a ratio of it.
@@ -91,6 +92,8 @@ impl std::fmt::Debug for Series {
 #[derive(Clone)]
 enum Req {
     Healthz,
+    /// `GET /api/auth/me`: the token checks alone (signature, denylist, account) without a query of its own.
+    Me,
     Read,
     Write,
 }
@@ -129,9 +132,10 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<bool> {
     }
     for e in &args.endpoints {
         match e.as_str() {
+            "me" => plan.push(("me".to_owned(), Req::Me)),
             "read" => plan.push(("read".to_owned(), Req::Read)),
             "write" => plan.push(("write".to_owned(), Req::Write)),
-            other => anyhow::bail!("unknown endpoint {other:?} (read, write)"),
+            other => anyhow::bail!("unknown endpoint {other:?} (me, read, write)"),
         }
     }
     let mut phases = Vec::new();
@@ -262,6 +266,7 @@ async fn run_phase(
     let done = Arc::new(AtomicU64::new(0));
     let (method, path) = match req {
         Req::Healthz => ("GET", "/healthz".to_owned()),
+        Req::Me => ("GET", "/api/auth/me".to_owned()),
         Req::Read => ("GET", "/api/quizzes".to_owned()),
         Req::Write => ("PUT", "/api/quizzes/{id}".to_owned()),
     };
@@ -299,6 +304,9 @@ async fn run_phase(
                 }
                 let rb = match req {
                     Req::Healthz => http.get(format!("{base}/healthz")),
+                    Req::Me => http
+                        .get(format!("{base}/api/auth/me"))
+                        .bearer_auth(&account.token),
                     Req::Read => http
                         .get(format!("{base}/api/quizzes"))
                         .bearer_auth(&account.token),
