@@ -197,3 +197,52 @@ fn valkey_record_2000_answers(bencher: Bencher) {
         .with_inputs(|| rt.block_on(open_game(&store, ANSWERS)))
         .bench_local_values(|game| rt.block_on(record_all(&store, &game)));
 }
+
+/// One question's fan-out to 10 000 players as the server does it: the view shared by every player is
+/// serialised once per snapshot, each player's message appends only their own part. Compare with
+/// `cahoot-protocol`'s `player_states_10k` (a whole view serialised per player).
+#[divan::bench(sample_count = 20)]
+fn player_messages_10k(bencher: Bencher) {
+    use cahoot_game::model::PlayerRecord;
+    use cahoot_server::play::view::Snapshot;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let meta = Arc::new(GameMeta {
+        id: "bench".into(),
+        pin: GamePin::from_random(424_242),
+        owner_id: "owner".into(),
+        quiz_id: "quiz".into(),
+        quiz: sample_quiz(),
+        created_at_ms: 0,
+    });
+    let mut state = cahoot_game::GameState::new(meta.quiz.questions.len() as u32);
+    state.phase = cahoot_game::Phase::Question(0);
+    state.deadline_ms = 30_000;
+    let players: Vec<(String, PlayerRecord)> = (0..10_000)
+        .map(|i| {
+            let record = PlayerRecord {
+                nickname: format!("player{i:05}"),
+                score: (i as u64 % 97) * 10,
+                streak: Default::default(),
+                connected: true,
+            };
+            (format!("{i:08}-0000-4000-8000-000000000000"), record)
+        })
+        .collect();
+    let ids: Vec<String> = players.iter().map(|(id, _)| id.clone()).collect();
+    bencher
+        .with_inputs(|| {
+            Snapshot::from_parts(
+                1,
+                meta.clone(),
+                state.clone(),
+                players.clone(),
+                HashMap::new(),
+            )
+        })
+        .bench_local_values(|snap| {
+            for id in &ids {
+                black_box(snap.player_message(id, 1_000));
+            }
+        });
+}

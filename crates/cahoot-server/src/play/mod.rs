@@ -9,7 +9,7 @@
 pub mod engine;
 mod games;
 mod hub;
-mod view;
+pub mod view;
 mod ws;
 
 pub use hub::Hub;
