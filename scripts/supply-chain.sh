@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Supply-chain checks that work without the internet beyond the package registries:
 #  1. lock files are present and current (builds use exactly the pinned versions);
-#  2. `cargo deny check licenses bans sources` (deny.toml); cargo-deny is required (.ci/run installs it:
-#     `cargo install --locked cargo-deny`), a missing cargo-deny FAILS the script;
+#  2. `cargo deny check licenses bans sources` (deny.toml); cargo-deny is installed when missing
+#     (`cargo install --locked cargo-deny`), and if that fails the script FAILS;
 #  3. production npm dependencies: lock file in sync and permissive licenses only;
 #  4. `npm audit --omit=dev --audit-level=high` when the registry offers its audit endpoint.
 # Not checked here: RustSec advisories (`cargo deny check advisories` needs the advisory database from
@@ -38,10 +38,15 @@ PY
 
 echo "== cargo deny check licenses bans sources"
 cd "$root"
+if ! cargo deny --version >/dev/null 2>&1; then
+  # `make test` sets up everything it needs on a fresh machine: a one-time build (~7 min on 2 cores).
+  echo "cargo-deny is not installed: cargo install --locked cargo-deny"
+  cargo install --locked --quiet cargo-deny || true
+fi
 if cargo deny --version >/dev/null 2>&1; then
   cargo deny --offline check --hide-inclusion-graph licenses bans sources || status=1
 else
-  echo "FAILED: cargo-deny is not installed (cargo install --locked cargo-deny; .ci/run does this)"
+  echo "FAILED: cargo-deny could not be installed (cargo install --locked cargo-deny)"
   status=1
 fi
 
