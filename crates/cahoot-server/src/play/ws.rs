@@ -29,8 +29,11 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const MESSAGES_PER_SECOND: u32 = 10;
 const MESSAGE_BURST: u32 = 20;
 const FLOOD_STRIKES: u32 = 50;
-/// Socket buffers: a few KiB each instead of the library defaults keeps ~10 KiB per connection.
-const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
+/// Socket buffers: a few KiB each instead of the library defaults (128 KiB). The read buffer is allocated
+/// and zero-filled per connection, so it is most of a connection's memory: 4 KiB holds any frame a client
+/// may send (`MAX_CLIENT_FRAME_BYTES`) in at most two reads. The write buffer is a flush threshold.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -46,8 +49,8 @@ pub async fn upgrade(
     }
     ws.max_message_size(MAX_CLIENT_FRAME_BYTES)
         .max_frame_size(MAX_CLIENT_FRAME_BYTES)
-        .read_buffer_size(SOCKET_BUFFER_BYTES)
-        .write_buffer_size(SOCKET_BUFFER_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             Connection::run(state, socket).await;
         })
