@@ -115,6 +115,25 @@ async fn after_transition(
     Ok(())
 }
 
+/// How long after the podium every instance serving the game waits before making sure its results are
+/// stored. The instance that applied the podium stores them at once; this covers it dying first.
+pub const RESULTS_RECOVERY_DELAY: Duration = Duration::from_secs(3);
+
+/// Run by every instance that serves a finished game: after `RESULTS_RECOVERY_DELAY`, stores the results
+/// unless they are stored already (the store is idempotent on the game id, so a race stores them once).
+pub async fn ensure_results_stored(state: AppState, meta: GameMeta) {
+    tokio::time::sleep(RESULTS_RECOVERY_DELAY).await;
+    let stored = state
+        .durable
+        .get_game(parse_uuid(&meta.owner_id), parse_uuid(&meta.id))
+        .await;
+    if stored.is_ok() {
+        return;
+    }
+    tracing::info!(game = %meta.id, "a finished game's results were not stored; storing them here");
+    store_results_until_done(state, meta).await;
+}
+
 /// Copies the finished game to the durable store, retrying until it is stored (the store is idempotent on
 /// the game id, so a retry after an ambiguous failure stores it once).
 async fn store_results_until_done(state: AppState, meta: GameMeta) {

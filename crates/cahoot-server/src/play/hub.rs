@@ -206,6 +206,18 @@ async fn run_game(
     let mut last: Option<Arc<Snapshot>> = None;
     let mut data_changed = true;
     let mut presence_refresh = PresenceRefresh::default();
+    // Whoever applied the podium stores the results; every instance serving the game makes sure of it.
+    let mut results_checked = false;
+    let mut check_results = |phase: Option<Phase>| {
+        if phase == Some(Phase::Podium) && !results_checked {
+            results_checked = true;
+            tokio::spawn(engine::ensure_results_stored(
+                state.clone(),
+                (*meta).clone(),
+            ));
+        }
+    };
+    check_results(phase);
     let mut ticks: u32 = 0;
     loop {
         let sleep_until = deadline.map_or_else(far_future, |(_, at)| at);
@@ -219,6 +231,7 @@ async fn run_game(
                             reused = reuse.is_some(),
                             load_ms = started.elapsed().as_millis() as u64, "fanning out a snapshot");
                         phase = Some(snap.state.phase);
+                        check_results(phase);
                         deadline = question_deadline(&snap);
                         answers_changed = true;
                         data_changed = false;

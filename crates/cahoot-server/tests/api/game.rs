@@ -648,3 +648,54 @@ async fn draining_tells_connected_clients_to_reconnect_elsewhere() {
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// The instance that applies the podium stores the results at once; if it dies before it could, every
+/// instance still serving the game stores them after a short delay. Simulated here: the game is driven to
+/// the podium straight in the live store, as by another instance that then died without storing anything,
+/// while a player is connected to this one.
+#[tokio::test]
+async fn results_are_stored_even_when_the_instance_that_ended_the_game_died_first() {
+    use cahoot_game::{Command, Context, Phase, apply};
+    use cahoot_server::live::LiveMessage;
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz_id = three_question_quiz(&app, &token).await;
+    let game = start_game(&app, &token, quiz_id).await;
+    let (_, player_token) = join(&app, &game.pin, "Ada").await;
+    let mut ada = player(&app, &player_token).await;
+    let live = app.state.live.clone();
+    let quiz = live.meta(&game.id).await.unwrap().unwrap().quiz;
+    loop {
+        let current = live.state(&game.id).await.unwrap().unwrap();
+        let command = match current.phase {
+            Phase::Podium => break,
+            Phase::Lobby => Command::Start,
+            Phase::Question(question) => Command::Close { question },
+            _ => Command::Next,
+        };
+        let ctx = Context {
+            now_ms: current.opened_at_ms + 1_000,
+            player_count: 1,
+            quiz: &quiz,
+        };
+        let (next, _) = apply(&current, command, &ctx).unwrap();
+        assert!(
+            live.cas_state(&game.id, current.version, &next)
+                .await
+                .unwrap()
+        );
+        let seq = live.next_seq(&game.id).await.unwrap();
+        let changed = LiveMessage::StateChanged {
+            seq,
+            version: next.version,
+        };
+        live.publish(&game.id, &changed).await.unwrap();
+    }
+    ada.wait_state(WAIT, "podium", |v| v.phase == PhaseName::Podium)
+        .await
+        .unwrap();
+    let stored = wait_for_stored_game(&app, &token, game.id.parse().unwrap()).await;
+    let players = stored["players"].as_array().unwrap();
+    assert_eq!(players.len(), 1);
+    assert_eq!(players[0]["nickname"], "Ada");
+}
