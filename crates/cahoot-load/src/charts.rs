@@ -1,6 +1,7 @@
 //! SVG charts drawn with plotters: values over time and latency distributions (HdrHistogram-style
 //! percentile plots, x axis in "nines": 90 %, 99 %, 99.9 %…).
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -21,6 +22,32 @@ fn max_of(lines: &[Line], pick: impl Fn(&(f64, f64)) -> f64) -> f64 {
         .iter()
         .flat_map(|(_, pts)| pts.iter().map(&pick))
         .fold(0.0, f64::max)
+}
+
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// One coloured series per line, and the legend.
+fn draw_lines<'a>(
+    chart: &mut Chart<'a, 'a>,
+    lines: &[Line],
+    legend_at: SeriesLabelPosition,
+) -> anyhow::Result<()> {
+    for (i, (label, pts)) in lines.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))?
+            .label(label.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(legend_at)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
 }
 
 /// Lines of (x, y) points, e.g. seconds → latency or seconds → requests per second.
@@ -47,21 +74,7 @@ pub fn lines(
         .y_desc(y_desc)
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
-    for (i, (label, pts)) in lines.iter().enumerate() {
-        let color = COLORS[i % COLORS.len()];
-        chart
-            .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))?
-            .label(label.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()?;
+    draw_lines(&mut chart, lines, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
 }
@@ -106,21 +119,7 @@ pub fn distribution(path: &Path, title: &str, lines: &[Line]) -> anyhow::Result<
         })
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
-    for (i, (label, pts)) in converted.iter().enumerate() {
-        let color = COLORS[i % COLORS.len()];
-        chart
-            .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))?
-            .label(label.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()?;
+    draw_lines(&mut chart, &converted, SeriesLabelPosition::UpperLeft)?;
     root.present()?;
     Ok(())
 }

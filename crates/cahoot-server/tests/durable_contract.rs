@@ -368,7 +368,9 @@ pub async fn a_duplicate_is_a_new_quiz_with_a_copy_title(store: &dyn DurableStor
 pub async fn a_finished_game_is_stored_once(store: &dyn DurableStore) {
     let ada = user(store, "ada").await;
     let g = game(ada.id, Uuid::new_v4(), t0());
+    assert!(!store.has_game(g.id).await.unwrap());
     assert!(store.save_finished_game(&g).await.unwrap());
+    assert!(store.has_game(g.id).await.unwrap());
     let mut retry = g.clone();
     retry.finished_at = t0() + time::Duration::seconds(30);
     assert!(!store.save_finished_game(&retry).await.unwrap());

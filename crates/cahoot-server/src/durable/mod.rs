@@ -240,6 +240,8 @@ pub trait DurableStore: Send + Sync + 'static {
     /// Most recently finished first.
     async fn list_games(&self, owner_id: Uuid) -> Result<Vec<GameSummary>, StoreError>;
     async fn get_game(&self, owner_id: Uuid, id: Uuid) -> Result<FinishedGame, StoreError>;
+    /// Whether a finished game is stored (without reading it).
+    async fn has_game(&self, id: Uuid) -> Result<bool, StoreError>;
 }
 
 /// The title of a duplicated quiz: `"<title> (copy)"`, shortened so it stays a valid title.

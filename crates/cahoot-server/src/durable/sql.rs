@@ -581,6 +581,15 @@ impl DurableStore for SqlStore {
             .collect()
     }
 
+    async fn has_game(&self, id: Uuid) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM games WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(row.is_some())
+    }
+
     async fn get_game(&self, owner_id: Uuid, id: Uuid) -> Result<FinishedGame, StoreError> {
         let row = sqlx::query(
             "SELECT id, owner_id, quiz_id, quiz_title, pin, started_at, finished_at, question_stats

@@ -123,11 +123,8 @@ pub const RESULTS_RECOVERY_DELAY: Duration = Duration::from_secs(3);
 /// unless they are stored already (the store is idempotent on the game id, so a race stores them once).
 pub async fn ensure_results_stored(state: AppState, meta: GameMeta) {
     tokio::time::sleep(RESULTS_RECOVERY_DELAY).await;
-    let stored = state
-        .durable
-        .get_game(parse_uuid(&meta.owner_id), parse_uuid(&meta.id))
-        .await;
-    if stored.is_ok() {
+    // An unreadable store counts as "not stored": storing retries until it is back.
+    if let Ok(true) = state.durable.has_game(parse_uuid(&meta.id)).await {
         return;
     }
     tracing::info!(game = %meta.id, "a finished game's results were not stored; storing them here");
