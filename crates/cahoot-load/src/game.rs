@@ -494,7 +494,13 @@ impl Run {
             if !self.host.state.as_ref().is_some_and(reveal) {
                 let (t0, seq) = self
                     .host
-                    .advance(ClientMessage::Skip, "reveal", reveal)
+                    .advance(
+                        ClientMessage::Skip {
+                            question_index: Some(q),
+                        },
+                        "reveal",
+                        reveal,
+                    )
                     .await?;
                 self.origins.push((format!("skip {q}"), seq, t0));
             }

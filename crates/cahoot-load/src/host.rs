@@ -171,7 +171,10 @@ impl Host {
             while Instant::now() < step && self.client.is_some() {
                 match self.read(Duration::from_millis(500)).await? {
                     Some(ServerMessage::State(v)) if want(&v) => return Ok((sent_at, v.seq)),
-                    Some(ServerMessage::Error { code, message }) if code != "invalid_command" => {
+                    // `question_closed`: a skip raced the question's own close; the state shows which.
+                    Some(ServerMessage::Error { code, message })
+                        if code != "invalid_command" && code != "question_closed" =>
+                    {
                         bail!("host command {what} refused: {code}: {message}")
                     }
                     _ => {}

@@ -24,7 +24,13 @@ pub enum ClientMessage {
     },
     Start,
     Next,
-    Skip,
+    /// With `question_index`: close that question now, and nothing else if it already closed (a click
+    /// racing the deadline must not also skip the reveal). Without: close the open question, or from the
+    /// reveal or leaderboard open the next one.
+    Skip {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question_index: Option<u32>,
+    },
     End,
     Lock,
     Unlock,
@@ -234,6 +240,23 @@ mod tests {
             decode_client(r#"{"type":"next"}"#).unwrap(),
             ClientMessage::Next
         );
+    }
+
+    #[test]
+    fn skip_names_its_question_or_not() {
+        assert_eq!(
+            decode_client(r#"{"type":"skip"}"#).unwrap(),
+            ClientMessage::Skip {
+                question_index: None
+            }
+        );
+        assert_eq!(
+            decode_client(r#"{"type":"skip","question_index":3}"#).unwrap(),
+            ClientMessage::Skip {
+                question_index: Some(3)
+            }
+        );
+        assert!(decode_client(r#"{"type":"skip","question_index":-1}"#).is_err());
     }
 
     #[test]

@@ -67,7 +67,8 @@ fn message() -> impl Strategy<Value = ClientMessage> {
         }),
         Just(ClientMessage::Start),
         Just(ClientMessage::Next),
-        Just(ClientMessage::Skip),
+        proptest::option::of(any::<u32>())
+            .prop_map(|question_index| ClientMessage::Skip { question_index }),
         Just(ClientMessage::End),
         Just(ClientMessage::Lock),
         Just(ClientMessage::Unlock),

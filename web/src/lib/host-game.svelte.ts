@@ -101,7 +101,8 @@ export class HostGame {
         } else if (msg.code === 'game_not_found' || msg.code === 'not_host') {
           this.ended = msg.message;
           this.stop();
-        } else {
+        } else if (msg.code !== 'question_closed') {
+          // `question_closed` answers a skip that raced the question's own close: the reveal follows.
           this.notice = msg.message;
         }
         break;

@@ -24,7 +24,8 @@ export interface AnswerMsg {
 export type HostCommand =
   | { type: 'start' }
   | { type: 'next' }
-  | { type: 'skip' }
+  /** With `question_index`, closes only that question (a click racing the deadline skips nothing more). */
+  | { type: 'skip'; question_index?: number }
   | { type: 'end' }
   | { type: 'lock' }
   | { type: 'unlock' }

@@ -595,7 +595,12 @@ async fn host_command(
     let command = match command {
         ClientMessage::Start => Command::Start,
         ClientMessage::Next => Command::Next,
-        ClientMessage::Skip => Command::Skip,
+        ClientMessage::Skip {
+            question_index: Some(question),
+        } => Command::Close { question },
+        ClientMessage::Skip {
+            question_index: None,
+        } => Command::Skip,
         ClientMessage::End => Command::End,
         ClientMessage::Lock => Command::Lock,
         ClientMessage::Unlock => Command::Unlock,

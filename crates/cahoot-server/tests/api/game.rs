@@ -210,14 +210,26 @@ async fn a_full_game_with_a_reconnecting_player_scores_every_answer_exactly_once
     let invalid = bob.answer("bob-y", 1, 7).await.unwrap();
     assert!(matches!(&invalid, ServerMessage::Error { code, .. } if code == "invalid_choice"));
     // The host skips: the question closes with two answers missing.
-    send(&mut h, ClientMessage::Skip).await;
+    send(
+        &mut h,
+        ClientMessage::Skip {
+            question_index: Some(1),
+        },
+    )
+    .await;
     let reveal1 = phase(&mut h, PhaseName::Reveal, Some(1)).await;
     assert_eq!(reveal1.reveal.unwrap().counts, [1, 0]);
     let late = bob.answer("bob-1", 1, 0).await.unwrap();
     assert!(matches!(&late, ServerMessage::Error { code, .. } if code == "question_closed"));
 
     // Skip from the reveal goes straight to question 3; then the host ends the game.
-    send(&mut h, ClientMessage::Skip).await;
+    send(
+        &mut h,
+        ClientMessage::Skip {
+            question_index: None,
+        },
+    )
+    .await;
     phase(&mut h, PhaseName::Question, Some(2)).await;
     phase(&mut ada, PhaseName::Question, Some(2)).await;
     assert!(acked(&ada.answer("ada-2", 2, 2).await.unwrap()));
@@ -310,6 +322,47 @@ async fn the_question_closes_at_its_deadline_without_the_host() {
         .await
         .unwrap();
     assert_eq!(reveal.reveal.unwrap().counts, [1, 0]);
+}
+
+/// The host clicks "skip" just as the question closes by itself (everyone answered, or the deadline): the
+/// click names the question it was meant for, so it is refused instead of also skipping the reveal and the
+/// leaderboard.
+#[tokio::test]
+async fn a_skip_racing_the_questions_own_close_does_not_skip_the_reveal() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz_id = three_question_quiz(&app, &token).await;
+    let game = start_game(&app, &token, quiz_id).await;
+    let (_, t1) = join(&app, &game.pin, "Ann").await;
+    let mut h = host(&app, &token, &game).await;
+    let mut ann = player(&app, &t1).await;
+    send(&mut h, ClientMessage::Start).await;
+    phase(&mut ann, PhaseName::Question, Some(0)).await;
+    assert!(acked(&ann.answer("a", 0, 1).await.unwrap()));
+    phase(&mut h, PhaseName::Reveal, Some(0)).await;
+
+    send(
+        &mut h,
+        ClientMessage::Skip {
+            question_index: Some(0),
+        },
+    )
+    .await;
+    let refused = h
+        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&refused, ServerMessage::Error { code, .. } if code == "question_closed"),
+        "{refused:?}"
+    );
+    // Still on the reveal: the next step is the leaderboard, not question 2.
+    send(&mut h, ClientMessage::Next).await;
+    let board = h
+        .wait_state(WAIT, "after next", |v| v.phase != PhaseName::Reveal)
+        .await
+        .unwrap();
+    assert_eq!(board.phase, PhaseName::Leaderboard);
 }
 
 #[tokio::test]

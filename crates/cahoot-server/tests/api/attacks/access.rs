@@ -166,7 +166,9 @@ async fn players_cannot_run_any_host_command_and_the_game_does_not_move() {
     let commands = [
         ClientMessage::Start,
         ClientMessage::Next,
-        ClientMessage::Skip,
+        ClientMessage::Skip {
+            question_index: None,
+        },
         ClientMessage::End,
         ClientMessage::Lock,
         ClientMessage::Unlock,

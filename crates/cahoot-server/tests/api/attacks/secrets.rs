@@ -399,7 +399,11 @@ async fn a_live_store_outage_reaches_clients_as_a_generic_message_without_intern
         assert_eq!(code, "live_store_unavailable");
         texts.push(message);
     }
-    h.send(&ClientMessage::Skip).await.unwrap();
+    h.send(&ClientMessage::Skip {
+        question_index: None,
+    })
+    .await
+    .unwrap();
     if let Ok(ServerMessage::Error { message, .. }) = h
         .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
         .await
