@@ -91,7 +91,7 @@ pub async fn register(
             .with_field("username"),
             other => other.into(),
         })?;
-    state.metrics.inc("cahoot_registrations_total", &[]);
+    state.metrics.registrations.inc();
     tracing::info!(user = %user.id, "account created");
     start_session(&state, &headers, jar, &user, StatusCode::CREATED).await
 }
@@ -128,16 +128,12 @@ pub async fn login(
     let user = match user {
         Some(user) if ok && !checked.is_empty() => user,
         _ => {
-            state
-                .metrics
-                .inc("cahoot_logins_total", &[("result", "failure")]);
+            state.metrics.login("failure");
             return Err(invalid_credentials());
         }
     };
     throttle::account_succeeded(&state, name).await?;
-    state
-        .metrics
-        .inc("cahoot_logins_total", &[("result", "success")]);
+    state.metrics.login("success");
     start_session(&state, &headers, jar, &user, StatusCode::OK).await
 }
 
@@ -180,7 +176,7 @@ pub async fn refresh(
         Rotation::Rotated(family) => family,
         Rotation::Reused { family_id, user_id } => {
             tracing::warn!(%family_id, user = %user_id, "refresh token reused; family revoked");
-            state.metrics.inc("cahoot_refresh_reuse_total", &[]);
+            state.metrics.refresh_reuse.inc();
             return fail(ApiError::unauthorized(
                 "refresh_token_reused",
                 "this session was used elsewhere and has been ended; sign in again",

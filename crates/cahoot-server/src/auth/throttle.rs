@@ -56,7 +56,7 @@ pub async fn account_attempt(state: &AppState, username: &str) -> Result<(), Api
         .hit(&account_key(username), ACCOUNT_WINDOW)
         .await?;
     if by_account > ACCOUNT_ATTEMPTS {
-        state.metrics.inc("cahoot_auth_throttled_total", &[]);
+        state.metrics.auth_throttled.inc();
         return Err(too_many(ACCOUNT_WINDOW));
     }
     Ok(())

@@ -89,19 +89,18 @@ fn unavailable(code: &'static str, what: &str, cause: impl std::fmt::Display) ->
     ApiError::unavailable(code, format!("{what} is unreachable"))
 }
 
-/// Prometheus metrics (text format).
+/// Prometheus metrics (OpenMetrics text format).
 #[utoipa::path(get, path = "/metrics", tag = "ops",
-    responses((status = 200, body = String, content_type = "text/plain")))]
+    responses((status = 200, body = String, content_type = "application/openmetrics-text")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    state.metrics.set_gauge(
-        "cahoot_draining",
-        &[],
-        f64::from(u8::from(state.is_draining())),
-    );
+    state
+        .metrics
+        .draining
+        .set(i64::from(u8::from(state.is_draining())));
     let mut response = state.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        HeaderValue::from_static(super::metrics::CONTENT_TYPE),
     );
     response
 }

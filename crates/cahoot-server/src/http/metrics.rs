@@ -1,98 +1,173 @@
-//! A minimal Prometheus registry: counters and gauges with labels, rendered in the text exposition format.
-//! Per application instance (not a global recorder), so several test servers in one process stay apart.
+//! Prometheus metrics (OpenMetrics text format) through the maintained `prometheus-client` crate. One
+//! registry per application instance (not a global recorder), so several test servers in one process stay
+//! apart.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
 use std::time::Instant;
 
 use crate::AppState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Counter,
-    Gauge,
+/// The content type of [`Metrics::render`]'s output.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
 }
 
-/// Rendered labels (`{a="b"}`) → value.
-type Series = BTreeMap<String, f64>;
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
 
-#[derive(Default)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResultLabels {
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RoleLabels {
+    role: String,
+}
+
+type DurationFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
 pub struct Metrics {
-    series: Mutex<BTreeMap<&'static str, (Kind, Series)>>,
+    registry: Registry,
+    http_requests: Family<RequestLabels, Counter>,
+    http_duration: DurationFamily,
+    ws_connections: Family<RoleLabels, Gauge>,
+    logins: Family<ResultLabels, Counter>,
+    answers: Family<ResultLabels, Counter>,
+    pub registrations: Counter,
+    pub refresh_reuse: Counter,
+    pub auth_throttled: Counter,
+    pub draining: Gauge,
 }
 
-fn render_labels(labels: &[(&str, &str)]) -> String {
-    if labels.is_empty() {
-        return String::new();
+/// Request durations from 0.5 ms to ~16 s.
+fn duration_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.0005, 2.0, 16))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let http_requests = Family::<RequestLabels, Counter>::default();
+        let http_duration: DurationFamily = Family::new_with_constructor(duration_histogram);
+        let ws_connections = Family::<RoleLabels, Gauge>::default();
+        let logins = Family::<ResultLabels, Counter>::default();
+        let answers = Family::<ResultLabels, Counter>::default();
+        let (registrations, refresh_reuse, auth_throttled) =
+            (Counter::default(), Counter::default(), Counter::default());
+        let draining = Gauge::default();
+        registry.register(
+            "cahoot_http_requests",
+            "HTTP requests by method, route and status",
+            http_requests.clone(),
+        );
+        registry.register(
+            "cahoot_http_request_duration_seconds",
+            "HTTP request durations by method and route",
+            http_duration.clone(),
+        );
+        registry.register(
+            "cahoot_ws_connections",
+            "Open WebSocket connections by role",
+            ws_connections.clone(),
+        );
+        registry.register(
+            "cahoot_logins",
+            "Login attempts by result (success, failure)",
+            logins.clone(),
+        );
+        registry.register(
+            "cahoot_answers",
+            "Answers by result: accepted (new), resent (acknowledged again, counted once), refused",
+            answers.clone(),
+        );
+        registry.register(
+            "cahoot_registrations",
+            "Host accounts created",
+            registrations.clone(),
+        );
+        registry.register(
+            "cahoot_refresh_reuse",
+            "Refresh tokens presented again (the family was revoked)",
+            refresh_reuse.clone(),
+        );
+        registry.register(
+            "cahoot_auth_throttled",
+            "Logins refused by the per-account or per-address budget",
+            auth_throttled.clone(),
+        );
+        registry.register(
+            "cahoot_draining",
+            "1 while this instance drains before shutting down",
+            draining.clone(),
+        );
+        Metrics {
+            registry,
+            http_requests,
+            http_duration,
+            ws_connections,
+            logins,
+            answers,
+            registrations,
+            refresh_reuse,
+            auth_throttled,
+            draining,
+        }
     }
-    let inner: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| {
-            let v = v
-                .replace('\\', "\\\\")
-                .replace('"', "\\\"")
-                .replace('\n', "\\n");
-            format!("{k}=\"{v}\"")
-        })
-        .collect();
-    format!("{{{}}}", inner.join(","))
 }
 
 impl Metrics {
-    fn update(
-        &self,
-        kind: Kind,
-        name: &'static str,
-        labels: &[(&str, &str)],
-        f: impl FnOnce(&mut f64),
-    ) {
-        let mut series = self.series.lock().unwrap_or_else(|e| e.into_inner());
-        let (_, values) = series
-            .entry(name)
-            .or_insert_with(|| (kind, BTreeMap::new()));
-        f(values.entry(render_labels(labels)).or_insert(0.0));
+    /// The open WebSocket connections of a role (`host` or `player`).
+    pub fn ws_connections(&self, role: &str) -> Gauge {
+        self.ws_connections
+            .get_or_create(&RoleLabels { role: role.into() })
+            .clone()
     }
 
-    /// Adds one to a counter.
-    pub fn inc(&self, name: &'static str, labels: &[(&str, &str)]) {
-        self.add(name, labels, 1.0);
+    /// Counts a login attempt by its result (`success` or `failure`).
+    pub fn login(&self, result: &str) {
+        self.logins
+            .get_or_create(&ResultLabels {
+                result: result.into(),
+            })
+            .inc();
     }
 
-    pub fn add(&self, name: &'static str, labels: &[(&str, &str)], by: f64) {
-        self.update(Kind::Counter, name, labels, |v| *v += by);
+    /// Counts an answer by its result (`accepted`, `resent` or `refused`).
+    pub fn answer(&self, result: &str) {
+        self.answers
+            .get_or_create(&ResultLabels {
+                result: result.into(),
+            })
+            .inc();
     }
 
-    pub fn set_gauge(&self, name: &'static str, labels: &[(&str, &str)], value: f64) {
-        self.update(Kind::Gauge, name, labels, |v| *v = value);
-    }
-
-    pub fn add_gauge(&self, name: &'static str, labels: &[(&str, &str)], by: f64) {
-        self.update(Kind::Gauge, name, labels, |v| *v += by);
-    }
-
-    /// Prometheus text format (version 0.0.4).
+    /// Every metric in the OpenMetrics text format.
     pub fn render(&self) -> String {
-        let series = self.series.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
-        for (name, (kind, values)) in series.iter() {
-            let kind = match kind {
-                Kind::Counter => "counter",
-                Kind::Gauge => "gauge",
-            };
-            let _ = writeln!(out, "# TYPE {name} {kind}");
-            for (labels, value) in values {
-                let _ = writeln!(out, "{name}{labels} {value}");
-            }
-        }
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
 }
 
-/// Counts requests by method, route and status, and sums their durations.
+/// Counts requests by method, route and status, and records their durations.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().to_string();
@@ -102,18 +177,21 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .map_or("unmatched", MatchedPath::as_str)
         .to_owned();
     let response = next.run(req).await;
-    let status = response.status().as_u16().to_string();
-    let labels = [
-        ("method", method.as_str()),
-        ("route", route.as_str()),
-        ("status", status.as_str()),
-    ];
-    state.metrics.inc("cahoot_http_requests_total", &labels);
-    state.metrics.add(
-        "cahoot_http_request_duration_seconds_sum",
-        &labels[..2],
-        started.elapsed().as_secs_f64(),
-    );
+    let route = RouteLabels { method, route };
+    state
+        .metrics
+        .http_duration
+        .get_or_create(&route)
+        .observe(started.elapsed().as_secs_f64());
+    state
+        .metrics
+        .http_requests
+        .get_or_create(&RequestLabels {
+            method: route.method,
+            route: route.route,
+            status: response.status().as_u16(),
+        })
+        .inc();
     response
 }
 
@@ -122,14 +200,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counters_and_gauges_render_in_prometheus_text_format() {
+    fn counters_gauges_and_histograms_render_in_openmetrics_text_format() {
         let m = Metrics::default();
-        m.inc("cahoot_logins_total", &[("result", "success")]);
-        m.inc("cahoot_logins_total", &[("result", "success")]);
-        m.set_gauge("cahoot_draining", &[], 0.0);
+        m.registrations.inc();
+        m.registrations.inc();
+        m.ws_connections("player").inc();
+        m.http_duration
+            .get_or_create(&RouteLabels {
+                method: "GET".into(),
+                route: "/healthz".into(),
+            })
+            .observe(0.002);
         let text = m.render();
-        assert!(text.contains("# TYPE cahoot_logins_total counter\n"));
-        assert!(text.contains("cahoot_logins_total{result=\"success\"} 2\n"));
-        assert!(text.contains("# TYPE cahoot_draining gauge\ncahoot_draining 0\n"));
+        assert!(
+            text.contains("# TYPE cahoot_registrations counter\n"),
+            "{text}"
+        );
+        assert!(text.contains("cahoot_registrations_total 2\n"), "{text}");
+        assert!(
+            text.contains("cahoot_ws_connections{role=\"player\"} 1\n"),
+            "{text}"
+        );
+        assert!(text.contains("cahoot_draining 0\n"), "{text}");
+        assert!(
+            text.contains(
+                "cahoot_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 1\n"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("# EOF\n"));
     }
 }

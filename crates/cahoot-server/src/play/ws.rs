@@ -143,15 +143,15 @@ impl Connection {
                 )
                 .await;
         }
-        let metrics = conn.state.metrics.clone();
         let role = if player_id.is_some() {
             "player"
         } else {
             "host"
         };
-        metrics.add_gauge("cahoot_ws_connections", &[("role", role)], 1.0);
+        let open_sockets = conn.state.metrics.ws_connections(role);
+        open_sockets.inc();
         conn.serve(&session).await;
-        metrics.add_gauge("cahoot_ws_connections", &[("role", role)], -1.0);
+        open_sockets.dec();
         if let Some(p) = &player_id {
             let _ = conn.state.live.set_connected(&game_id, p, false).await;
             let _ = conn
@@ -544,12 +544,23 @@ async fn answer(
         .record_answer(game_id, player_id, &answer_id, question, choice, now_ms())
         .await
     {
-        Ok(outcome) => ServerMessage::AnswerAck {
-            answer_id,
-            question_index: question,
-            choice: outcome.answer.choice,
-        },
-        Err(LiveError::Answer(e)) => ServerMessage::error(e.code(), e.to_string()),
+        Ok(outcome) => {
+            let result = if outcome.newly_recorded {
+                "accepted"
+            } else {
+                "resent"
+            };
+            state.metrics.answer(result);
+            ServerMessage::AnswerAck {
+                answer_id,
+                question_index: question,
+                choice: outcome.answer.choice,
+            }
+        }
+        Err(LiveError::Answer(e)) => {
+            state.metrics.answer("refused");
+            ServerMessage::error(e.code(), e.to_string())
+        }
         Err(LiveError::PlayerNotFound | LiveError::Kicked) => {
             ServerMessage::error("kicked", "you are no longer in this game")
         }

@@ -192,11 +192,11 @@ async fn metrics_are_served_in_prometheus_text_format() {
         response.headers()["content-type"]
             .to_str()
             .unwrap()
-            .starts_with("text/plain; version=0.0.4")
+            .starts_with("application/openmetrics-text; version=1.0.0")
     );
     let text = response.text().await.unwrap();
     assert!(
-        text.contains("# TYPE cahoot_http_requests_total counter"),
+        text.contains("# TYPE cahoot_http_requests counter"),
         "{text}"
     );
     assert!(
@@ -206,6 +206,12 @@ async fn metrics_are_served_in_prometheus_text_format() {
         "{text}"
     );
     assert!(text.contains("cahoot_registrations_total 1"), "{text}");
+    assert!(
+        text.contains(
+            r#"cahoot_http_request_duration_seconds_count{method="GET",route="/healthz"} 1"#
+        ),
+        "{text}"
+    );
 }
 
 #[tokio::test]

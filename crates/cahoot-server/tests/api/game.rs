@@ -249,6 +249,13 @@ async fn a_full_game_with_a_reconnecting_player_scores_every_answer_exactly_once
         "streak bonuses counted: {gained}"
     );
 
+    // Operators see the answers by result: new ones, resends after a lost ack, refused ones.
+    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    for result in ["accepted", "resent", "refused"] {
+        let line = format!("cahoot_answers_total{{result=\"{result}\"}} ");
+        assert!(metrics.contains(&line), "{line} in {metrics}");
+    }
+
     // The finished game is stored once with the same standings.
     let game_uuid: Uuid = game.id.parse().unwrap();
     let stored = wait_for_stored_game(&app, &token, game_uuid).await;
