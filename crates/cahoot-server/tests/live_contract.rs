@@ -262,6 +262,20 @@ pub async fn a_new_answer_is_announced_once(live: &dyn LiveStore) {
     assert_eq!(second, Some(marker));
 }
 
+pub async fn one_players_answer_reads_like_the_whole_list(live: &dyn LiveStore) {
+    game_in_question(live, "g", 12).await;
+    assert_eq!(live.answer_of("g", 0, "p1").await.unwrap(), None);
+    live.record_answer("g", "p1", "a1", 0, 2, T0 + 100)
+        .await
+        .unwrap();
+    let one = live.answer_of("g", 0, "p1").await.unwrap().unwrap();
+    let all = live.answers("g", 0).await.unwrap();
+    assert_eq!(all, vec![("p1".to_owned(), one.clone())]);
+    assert_eq!((one.answer_id.as_str(), one.choice), ("a1", 2));
+    assert_eq!(live.answer_of("g", 0, "p2").await.unwrap(), None);
+    assert_eq!(live.answer_of("g", 1, "p1").await.unwrap(), None);
+}
+
 pub async fn counters_count_within_a_window_and_reset(live: &dyn LiveStore) {
     let w = Duration::from_secs(60);
     assert_eq!(live.hit("k", w).await.unwrap(), 1);
@@ -321,6 +335,7 @@ macro_rules! live_contract {
             case!(streak_bonus_accumulates_across_questions);
             case!(seq_grows_and_published_messages_arrive);
             case!(a_new_answer_is_announced_once);
+            case!(one_players_answer_reads_like_the_whole_list);
             case!(counters_count_within_a_window_and_reset);
             case!(denied_tokens_stay_denied_until_their_ttl);
             case!(unknown_games_are_reported_not_invented);

@@ -282,6 +282,21 @@ impl LiveStore for MemoryLiveStore {
             .collect())
     }
 
+    async fn answer_of(
+        &self,
+        game_id: &str,
+        question: u32,
+        player_id: &str,
+    ) -> Result<Option<AcceptedAnswer>, LiveError> {
+        let mut inner = self.lock();
+        let game = inner.game(game_id)?;
+        Ok(game
+            .model
+            .answers
+            .get(&(question, player_id.to_owned()))
+            .cloned())
+    }
+
     async fn answered_count(&self, game_id: &str, question: u32) -> Result<u64, LiveError> {
         let mut inner = self.lock();
         Ok(inner.game(game_id)?.model.answered_count(question) as u64)

@@ -144,6 +144,13 @@ pub trait LiveStore: Send + Sync + 'static {
         game_id: &str,
         question: u32,
     ) -> Result<Vec<(String, AcceptedAnswer)>, LiveError>;
+    /// One player's accepted answer to `question`, if any.
+    async fn answer_of(
+        &self,
+        game_id: &str,
+        question: u32,
+        player_id: &str,
+    ) -> Result<Option<AcceptedAnswer>, LiveError>;
     async fn answered_count(&self, game_id: &str, question: u32) -> Result<u64, LiveError>;
     /// Tells the store this instance is alive and serving sockets of the game (called about once a
     /// second by every instance with local sockets). Sockets of an instance that stops calling this stop

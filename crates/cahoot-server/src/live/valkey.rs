@@ -816,6 +816,21 @@ impl LiveStore for ValkeyLiveStore {
             .map_err(unavailable)
     }
 
+    async fn answer_of(
+        &self,
+        game_id: &str,
+        question: u32,
+        player_id: &str,
+    ) -> Result<Option<AcceptedAnswer>, LiveError> {
+        let raw: Option<String> = self
+            .conn()
+            .hget(self.key(game_id, &format!("answers:{question}")), player_id)
+            .await
+            .map_err(unavailable)?;
+        raw.map(|a| serde_json::from_str(&a).map_err(|_| corrupt("answer")))
+            .transpose()
+    }
+
     async fn answered_count(&self, game_id: &str, question: u32) -> Result<u64, LiveError> {
         self.conn()
             .hlen(self.key(game_id, &format!("answers:{question}")))

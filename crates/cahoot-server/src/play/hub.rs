@@ -56,40 +56,55 @@ impl std::fmt::Debug for Snapshot {
 
 type Sender = broadcast::Sender<Arc<LocalEvent>>;
 
-/// The lobby snapshot connecting players share. Loading a snapshot reads every player (and sorts them),
-/// so with one load per connecting socket a ramp of 10 000 joins costs 10 000² player copies; in the
-/// lobby a snapshot at most a second old is just as good (every score is 0; see
-/// `Snapshot::lobby_player_message`).
+/// The snapshots connecting players start from. Loading a snapshot reads every player (and sorts them),
+/// so with one load per connecting socket a ramp of 10 000 joins costs 10 000² player copies, and so does
+/// the reconnect wave after an instance dies (half the players at once, mid-question: it held up every
+/// answer on the surviving instance for seconds).
+/// - In the lobby a snapshot at most a second old is just as good (every score is 0; see
+///   `Snapshot::lobby_player_message`).
+/// - After the lobby, the newest snapshot (the one this instance fanned out last) has every score, rank
+///   and streak of its state version; only the player's own answer to an open question may be newer, and
+///   the socket reads that one (see `Snapshot::player_message_with_answer`). The socket subscribed to the
+///   game's events before it reads the cache, so a newer state reaches it right after.
 #[derive(Clone, Default)]
-pub struct LobbyCache(Arc<std::sync::Mutex<LobbyEntry>>);
+pub struct SnapshotCache(Arc<std::sync::Mutex<CacheEntry>>);
 
 #[derive(Default)]
-struct LobbyEntry {
+struct CacheEntry {
     /// The highest seq offered so far: an older snapshot (loaded before the game started, stored after)
     /// must never come back.
     seq: u64,
-    snap: Option<(Instant, Arc<Snapshot>)>,
+    lobby: Option<(Instant, Arc<Snapshot>)>,
+    latest: Option<Arc<Snapshot>>,
 }
 
-impl LobbyCache {
-    pub fn fresh(&self) -> Option<Arc<Snapshot>> {
+impl SnapshotCache {
+    /// The newest snapshot offered, in any phase.
+    pub fn latest(&self) -> Option<Arc<Snapshot>> {
+        let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        guard.latest.clone()
+    }
+
+    /// A lobby snapshot at most `LOBBY_SNAPSHOT_MAX_AGE` old.
+    pub fn fresh_lobby(&self) -> Option<Arc<Snapshot>> {
         let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         guard
-            .snap
+            .lobby
             .as_ref()
             .filter(|(at, snap)| at.elapsed() < LOBBY_SNAPSHOT_MAX_AGE && snap.is_lobby())
             .map(|(_, snap)| snap.clone())
     }
 
-    /// Keeps `snap` if it is the newest so far and a lobby snapshot; forgets the cached one when the
-    /// game has left the lobby.
+    /// Keeps `snap` if it is the newest so far; the lobby entry is forgotten when the game has left the
+    /// lobby.
     pub fn offer(&self, snap: &Arc<Snapshot>) {
         let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if snap.seq < guard.seq {
             return;
         }
         guard.seq = snap.seq;
-        guard.snap = snap.is_lobby().then(|| (Instant::now(), snap.clone()));
+        guard.lobby = snap.is_lobby().then(|| (Instant::now(), snap.clone()));
+        guard.latest = Some(snap.clone());
     }
 }
 
@@ -99,7 +114,7 @@ impl LobbyCache {
 struct Channels {
     players: Sender,
     hosts: Sender,
-    lobby: LobbyCache,
+    cache: SnapshotCache,
 }
 
 impl Channels {
@@ -147,22 +162,22 @@ impl Hub {
         state: &AppState,
         meta: Arc<GameMeta>,
         role: Role,
-    ) -> Result<(broadcast::Receiver<Arc<LocalEvent>>, LobbyCache), LiveError> {
+    ) -> Result<(broadcast::Receiver<Arc<LocalEvent>>, SnapshotCache), LiveError> {
         let mut games = self.games.lock().await;
         if let Some(ch) = games.get(&meta.id) {
-            return Ok((ch.subscribe(role), ch.lobby.clone()));
+            return Ok((ch.subscribe(role), ch.cache.clone()));
         }
         let live_sub = state.live.subscribe(&meta.id).await?;
         let ch = Channels {
             players: broadcast::channel(LOCAL_CAPACITY).0,
             hosts: broadcast::channel(LOCAL_CAPACITY).0,
-            lobby: LobbyCache::default(),
+            cache: SnapshotCache::default(),
         };
         let rx = ch.subscribe(role);
-        let lobby = ch.lobby.clone();
+        let cache = ch.cache.clone();
         games.insert(meta.id.clone(), ch.clone());
         tokio::spawn(run_game(state.clone(), meta, ch, live_sub));
-        Ok((rx, lobby))
+        Ok((rx, cache))
     }
 
     /// Number of games with local sockets (for metrics and tests).
@@ -237,7 +252,7 @@ async fn run_game(
                         data_changed = false;
                         let snap = Arc::new(snap);
                         last = Some(snap.clone());
-                        tx.lobby.offer(&snap);
+                        tx.cache.offer(&snap);
                         tx.to_all(LocalEvent::Snapshot(snap));
                     }
                 }
@@ -270,7 +285,7 @@ async fn run_game(
                         if let Some(snap) = load_snapshot(&state, &meta).await {
                             deadline = question_deadline(&snap);
                             let snap = Arc::new(snap);
-                            tx.lobby.offer(&snap);
+                            tx.cache.offer(&snap);
                             tx.to_all(LocalEvent::Snapshot(snap));
                         }
                     }
@@ -300,7 +315,7 @@ async fn run_game(
                     if let Some(snap) = loaded {
                         // Only the host's view lists who is connected: players' screens do not change.
                         let snap = Arc::new(snap);
-                        tx.lobby.offer(&snap);
+                        tx.cache.offer(&snap);
                         tx.to_hosts(LocalEvent::Snapshot(snap));
                     }
                 }

@@ -194,14 +194,28 @@ impl Snapshot {
         view
     }
 
+    /// Whether the player was in the game when this snapshot was loaded.
+    pub fn has_player(&self, player_id: &str) -> bool {
+        self.rank_of.contains_key(player_id)
+    }
+
     /// A player's own part of the view, and their index in the standings.
     fn me_of(&self, player_id: &str) -> (Option<MeView>, Option<usize>) {
+        self.me_with(player_id, self.answers.get(player_id))
+    }
+
+    /// [`Self::me_of`] with the player's answer to the snapshot's question given (it may be newer than
+    /// the snapshot).
+    fn me_with(
+        &self,
+        player_id: &str,
+        answer: Option<&AcceptedAnswer>,
+    ) -> (Option<MeView>, Option<usize>) {
         let Some((i, r)) = self.rank_of.get(player_id).copied() else {
             return (None, None);
         };
         let standing = &self.standings[i];
         let record = self.players.get(r).map(|(_, p)| p);
-        let answer = self.answers.get(player_id);
         let shows_result = matches!(self.state.phase, Phase::Reveal(_) | Phase::Leaderboard(_));
         let me = MeView {
             player_id: player_id.to_owned(),
@@ -242,6 +256,19 @@ impl Snapshot {
     /// `remaining_ms` is as of that moment, the start of the fan-out).
     pub fn player_message(&self, player_id: &str, now_ms: u64) -> String {
         let (me, me_at) = self.me_of(player_id);
+        self.personalised(me.as_ref(), me_at, now_ms)
+    }
+
+    /// A player's `state` message with their own answer read after the snapshot was loaded: a
+    /// reconnecting player starts from a shared snapshot, and scores, ranks and streaks change only with
+    /// the state, but their own answer to the open question may have been recorded since.
+    pub fn player_message_with_answer(
+        &self,
+        player_id: &str,
+        answer: Option<&AcceptedAnswer>,
+        now_ms: u64,
+    ) -> String {
+        let (me, me_at) = self.me_with(player_id, answer);
         self.personalised(me.as_ref(), me_at, now_ms)
     }
 

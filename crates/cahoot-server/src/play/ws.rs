@@ -2,7 +2,7 @@
 //! (rendered for its role) and client commands to the engine and the live store.
 
 use super::engine::{self, now_ms};
-use super::hub::{LobbyCache, LocalEvent};
+use super::hub::{LocalEvent, SnapshotCache};
 use super::view::Snapshot;
 use crate::AppState;
 use crate::live::{GameMeta, LiveError, LiveMessage};
@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use cahoot_game::Command;
 use cahoot_game::answer::ANSWER_ID_MAX;
+use cahoot_game::{Command, Phase};
 use cahoot_protocol::{
     ClientMessage, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION, PlayerSummary, Role, ServerMessage,
     decode_client,
@@ -329,14 +329,14 @@ impl Connection {
             .hub
             .join(&self.state, session.meta.clone(), session.role)
             .await;
-        let (mut events, lobby) = match joined {
+        let (mut events, cache) = match joined {
             Ok(x) => x,
             Err(e) => {
                 self.send(&live_unavailable(&e)).await;
                 return;
             }
         };
-        if !self.send_first_snapshot(session, &lobby).await {
+        if !self.send_first_snapshot(session, &cache).await {
             return;
         }
         let mut draining = self.state.draining_signal();
@@ -379,18 +379,38 @@ impl Connection {
         }
     }
 
-    /// The snapshot a newly connected client starts from. Players in the lobby share one snapshot of at
-    /// most a second ago (see `LobbyCache`); everyone else gets a fresh one.
-    async fn send_first_snapshot(&mut self, session: &Session, lobby: &LobbyCache) -> bool {
+    /// The snapshot a newly connected client starts from. Players share cached snapshots (see
+    /// `SnapshotCache`): in the lobby one of at most a second ago, later the newest one plus their own
+    /// answer; hosts, and players the cached snapshot does not know yet, get a fresh one.
+    async fn send_first_snapshot(&mut self, session: &Session, cache: &SnapshotCache) -> bool {
         let Some(player_id) = session.player_id.as_deref() else {
             return self.send_fresh_snapshot(session).await;
         };
-        let snap = match lobby.fresh() {
+        if let Some(snap) = cache
+            .latest()
+            .filter(|s| !s.is_lobby() && s.has_player(player_id))
+        {
+            let message = match snap.state.phase {
+                // Answers to an open question keep arriving; after it closed the snapshot has them all.
+                Phase::Question(q) => {
+                    let game_id = session.meta.id.as_str();
+                    match self.state.live.answer_of(game_id, q, player_id).await {
+                        Ok(answer) => {
+                            snap.player_message_with_answer(player_id, answer.as_ref(), now_ms())
+                        }
+                        Err(e) => return self.send(&live_unavailable(&e)).await,
+                    }
+                }
+                _ => snap.player_message(player_id, now_ms()),
+            };
+            return self.send_text(message).await;
+        }
+        let snap = match cache.fresh_lobby() {
             Some(snap) => snap,
             None => match Snapshot::load(self.state.live.as_ref(), session.meta.clone()).await {
                 Ok(Some(snap)) => {
                     let snap = Arc::new(snap);
-                    lobby.offer(&snap);
+                    cache.offer(&snap);
                     snap
                 }
                 Ok(None) => {

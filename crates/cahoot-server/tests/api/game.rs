@@ -331,6 +331,53 @@ async fn the_question_closes_at_its_deadline_without_the_host() {
     assert_eq!(reveal.reveal.unwrap().counts, [1, 0]);
 }
 
+/// A player who reconnects mid-question starts from the snapshot this instance fanned out when the
+/// question opened (no full reload per reconnect); their own answer, recorded after it, must still show.
+#[tokio::test]
+async fn a_player_reconnecting_after_answering_sees_their_answer_and_score() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz_id = three_question_quiz(&app, &token).await;
+    let game = start_game(&app, &token, quiz_id).await;
+    let (_, t1) = join(&app, &game.pin, "Ann").await;
+    let (_, t2) = join(&app, &game.pin, "Ben").await;
+    let mut h = host(&app, &token, &game).await;
+    let mut ann = player(&app, &t1).await;
+    let mut ben = player(&app, &t2).await;
+    send(&mut h, ClientMessage::Start).await;
+    phase(&mut ann, PhaseName::Question, Some(0)).await;
+    phase(&mut ben, PhaseName::Question, Some(0)).await;
+    assert!(acked(&ann.answer("ann-0", 0, 1).await.unwrap()));
+    ann.close().await;
+    let mut ann = player(&app, &t1).await;
+    let view = ann.state.clone().unwrap();
+    assert_eq!(view.phase, PhaseName::Question);
+    assert_eq!(view.me.unwrap().answered_choice, Some(1));
+    // Ben never answered: his reconnect shows no answer.
+    ben.close().await;
+    let mut ben = player(&app, &t2).await;
+    assert_eq!(ben.state.clone().unwrap().me.unwrap().answered_choice, None);
+
+    // After the reveal, a reconnect shows the points of the cached snapshot.
+    assert!(acked(&ben.answer("ben-0", 0, 0).await.unwrap()));
+    let ann_reveal = phase(&mut ann, PhaseName::Reveal, Some(0))
+        .await
+        .me
+        .unwrap();
+    phase(&mut ben, PhaseName::Reveal, Some(0)).await;
+    assert!(ann_reveal.score > 0);
+    ann.close().await;
+    let ann = player(&app, &t1).await;
+    let again = ann.state.clone().unwrap();
+    assert_eq!(again.phase, PhaseName::Reveal);
+    let me = again.me.unwrap();
+    assert_eq!(
+        (me.score, me.rank, me.answered_choice),
+        (ann_reveal.score, 1, Some(1))
+    );
+    assert!(me.last_result.unwrap().correct);
+}
+
 /// The host clicks "skip" just as the question closes by itself (everyone answered, or the deadline): the
 /// click names the question it was meant for, so it is refused instead of also skipping the reveal and the
 /// leaderboard.

@@ -141,6 +141,14 @@ impl<S: LiveStore> LiveStore for WithServer<S> {
     async fn answers(&self, g: &str, q: u32) -> Result<Vec<(String, AcceptedAnswer)>, LiveError> {
         self.store.answers(g, q).await
     }
+    async fn answer_of(
+        &self,
+        g: &str,
+        q: u32,
+        p: &str,
+    ) -> Result<Option<AcceptedAnswer>, LiveError> {
+        self.store.answer_of(g, q, p).await
+    }
     async fn answered_count(&self, g: &str, q: u32) -> Result<u64, LiveError> {
         self.store.answered_count(g, q).await
     }
