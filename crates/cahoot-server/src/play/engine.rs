@@ -82,7 +82,7 @@ async fn try_transition(
         };
         let (next, events) = apply(&current, command, &ctx)?;
         if live.cas_state(game_id, current.version, &next).await? {
-            after_transition(state, &meta, &next, &events).await?;
+            after_transition(state, &meta, &next, &events, players).await?;
             return Ok(events);
         }
     }
@@ -94,6 +94,7 @@ async fn after_transition(
     meta: &GameMeta,
     next: &GameState,
     events: &[Event],
+    players: u64,
 ) -> Result<(), LiveError> {
     let seq = state.live.next_seq(&meta.id).await?;
     tracing::debug!(game = %meta.id, seq, phase = ?next.phase, "publishing a transition");
@@ -110,13 +111,30 @@ async fn after_transition(
     if events.contains(&Event::GameEnded) {
         let state = state.clone();
         let meta = meta.clone();
-        tokio::spawn(async move { store_results_until_done(state, meta).await });
+        tokio::spawn(async move {
+            tokio::time::sleep(results_store_delay(players)).await;
+            store_results_until_done(state, meta).await
+        });
     }
     Ok(())
 }
 
+/// How long the instance that applied the podium waits before storing the results. Storing reads every
+/// player and answer from the live store and writes them to the database; in a big game, started at
+/// once, it competed with every instance's podium fan-out for the same store and cores (cluster podium
+/// p99 315 ms vs 190–241 ms for the other screens with 10 000 players). A classroom's game is stored at
+/// once, so "Past games" lists it as soon as the host is back on the dashboard.
+fn results_store_delay(players: u64) -> Duration {
+    if players >= 1000 {
+        Duration::from_secs(1)
+    } else {
+        Duration::ZERO
+    }
+}
+
 /// How long after the podium every instance serving the game waits before making sure its results are
-/// stored. The instance that applied the podium stores them at once; this covers it dying first.
+/// stored. The instance that applied the podium stores them within a second (`results_store_delay`);
+/// this covers it dying first.
 pub const RESULTS_RECOVERY_DELAY: Duration = Duration::from_secs(3);
 
 /// Run by every instance that serves a finished game: after `RESULTS_RECOVERY_DELAY`, stores the results
