@@ -3,7 +3,7 @@
 #   1. HTTP: JWT-protected read/write vs /healthz through HAProxy on a fresh 2-instance cluster,
 #   2. the same endpoint with wrk beside cahoot-load (cross-check),
 #   3. one game at 100 / 1 000 / 5 000 / 10 000 players, embedded and on a 2-instance cluster,
-#   4. failover: 1 000 players, SIGKILL of the busiest instance mid-question,
+#   4. failover: 200, 1 000 and 10 000 players, SIGKILL of the busiest instance mid-question,
 # writing JSON results and SVG charts to docs/load/ (OUT=dir to change) and a summary table.
 # SCENARIOS="http wrk embedded cluster failover" selects a subset; PLAYERS="100 1000" the game sizes.
 set -euo pipefail
@@ -66,6 +66,9 @@ if has failover; then
     --json "$OUT/failover-200.json" --svg-dir "$OUT" --name failover-200
   timeout 300 "$LOAD" failover --cluster 2 -p 1000 -q 3 --kill-at question:1:mid --assert-no-loss \
     --json "$OUT/failover-1000.json" --svg-dir "$OUT" --name failover-1000
+  # Half of 10 000 players reconnect at once to the survivor (direct: see the HAProxy limit above).
+  timeout 600 "$LOAD" failover --cluster 2 --direct -p 10000 -q 3 --kill-at question:1:mid --assert-no-loss \
+    --json "$OUT/failover-10000.json" --svg-dir "$OUT" --name failover-10000
 fi
 
 "$LOAD" report "$OUT"/*.json | tee "$OUT/summary.md"
