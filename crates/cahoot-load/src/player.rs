@@ -332,8 +332,6 @@ impl Player {
                 }
             };
             match msg {
-                // Parsed above without building the whole view.
-                ServerMessage::State(_) => {}
                 ServerMessage::AnswerAck {
                     answer_id,
                     question_index,

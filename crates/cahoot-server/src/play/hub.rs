@@ -218,6 +218,8 @@ async fn run_game(
     // The lobby shows who is connected; presence changes are coalesced into one snapshot per tick.
     let mut presence_changed = false;
     // The last snapshot fanned out, and whether anything but the state changed since (see `next_snapshot`).
+    // Not the cache's newest: sockets offer snapshots they loaded themselves, which may predate an answer
+    // this task has already seen, and a reused snapshot must hold everything announced before it.
     let mut last: Option<Arc<Snapshot>> = None;
     let mut data_changed = true;
     let mut presence_refresh = PresenceRefresh::default();

@@ -199,13 +199,8 @@ impl Snapshot {
         self.rank_of.contains_key(player_id)
     }
 
-    /// A player's own part of the view, and their index in the standings.
-    fn me_of(&self, player_id: &str) -> (Option<MeView>, Option<usize>) {
-        self.me_with(player_id, self.answers.get(player_id))
-    }
-
-    /// [`Self::me_of`] with the player's answer to the snapshot's question given (it may be newer than
-    /// the snapshot).
+    /// A player's own part of the view with their answer to the snapshot's question (which may be newer
+    /// than the snapshot), and their index in the standings.
     fn me_with(
         &self,
         player_id: &str,
@@ -240,7 +235,7 @@ impl Snapshot {
     #[cfg(test)]
     pub fn player_view(&self, player_id: &str, now_ms: u64) -> StateView {
         let mut view = self.base(now_ms);
-        let (me, me_at) = self.me_of(player_id);
+        let (me, me_at) = self.me_with(player_id, self.answers.get(player_id));
         view.me = me;
         if self.state.phase == Phase::Podium {
             let mut rows = self.rows(PLAYER_STANDINGS_ROWS);
@@ -255,8 +250,7 @@ impl Snapshot {
     /// A player's `state` message as JSON. The shared part is serialised once per snapshot (its
     /// `remaining_ms` is as of that moment, the start of the fan-out).
     pub fn player_message(&self, player_id: &str, now_ms: u64) -> String {
-        let (me, me_at) = self.me_of(player_id);
-        self.personalised(me.as_ref(), me_at, now_ms)
+        self.player_message_with_answer(player_id, self.answers.get(player_id), now_ms)
     }
 
     /// A player's `state` message with their own answer read after the snapshot was loaded: a

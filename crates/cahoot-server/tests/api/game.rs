@@ -1,7 +1,7 @@
 //! A full live game over real WebSockets: host + players, reconnects, exactly-once answers, results stored.
 //! Plus every way a client can get the game protocol wrong.
 
-use crate::helpers::{TestApp, assert_error, spawn_app};
+use crate::helpers::{TestApp, assert_error, next_error_code, spawn_app};
 use cahoot_client::{ClientError, GameClient};
 use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
 use reqwest::StatusCode;
@@ -402,14 +402,7 @@ async fn a_skip_racing_the_questions_own_close_does_not_skip_the_reveal() {
         },
     )
     .await;
-    let refused = h
-        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
-        .await
-        .unwrap();
-    assert!(
-        matches!(&refused, ServerMessage::Error { code, .. } if code == "question_closed"),
-        "{refused:?}"
-    );
+    assert_eq!(next_error_code(&mut h).await, "question_closed");
     // Still on the reveal: the next step is the leaderboard, not question 2.
     send(&mut h, ClientMessage::Next).await;
     let board = h
@@ -431,11 +424,7 @@ async fn host_controls_lock_kick_and_refuse_commands_from_players() {
 
     // Players cannot send host commands; hosts cannot answer.
     send(&mut ann, ClientMessage::Start).await;
-    let err = ann
-        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
-        .await
-        .unwrap();
-    assert!(matches!(err, ServerMessage::Error { code, .. } if code == "not_host"));
+    assert_eq!(next_error_code(&mut ann).await, "not_host");
     send(
         &mut ann,
         ClientMessage::Kick {
@@ -443,17 +432,9 @@ async fn host_controls_lock_kick_and_refuse_commands_from_players() {
         },
     )
     .await;
-    let err = ann
-        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
-        .await
-        .unwrap();
-    assert!(matches!(err, ServerMessage::Error { code, .. } if code == "not_host"));
+    assert_eq!(next_error_code(&mut ann).await, "not_host");
     send(&mut h, ClientMessage::Next).await;
-    let err = h
-        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
-        .await
-        .unwrap();
-    assert!(matches!(err, ServerMessage::Error { code, .. } if code == "invalid_command"));
+    assert_eq!(next_error_code(&mut h).await, "invalid_command");
 
     // Lock: new joins are refused; unlock lets them in again; nicknames are unique ignoring case.
     send(&mut h, ClientMessage::Lock).await;
@@ -507,11 +488,7 @@ async fn host_controls_lock_kick_and_refuse_commands_from_players() {
 
     // Start with nobody in the lobby is refused.
     send(&mut h, ClientMessage::Start).await;
-    let err = h
-        .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
-        .await
-        .unwrap();
-    assert!(matches!(err, ServerMessage::Error { code, .. } if code == "no_players"));
+    assert_eq!(next_error_code(&mut h).await, "no_players");
 }
 
 async fn hello_error(app: &TestApp, first_frame: &str) -> String {
@@ -581,14 +558,7 @@ async fn malformed_and_unknown_messages_get_errors_without_disconnecting() {
         "[]",
     ] {
         p.send_text(bad).await.unwrap();
-        let err = p
-            .wait_for(WAIT, "error", |m| matches!(m, ServerMessage::Error { .. }))
-            .await
-            .unwrap();
-        assert!(
-            matches!(err, ServerMessage::Error { code, .. } if code == "bad_message"),
-            "{bad}"
-        );
+        assert_eq!(next_error_code(&mut p).await, "bad_message", "{bad}");
     }
     // Still connected and usable: an answer in the lobby is refused as not open.
     let r = p.answer("early", 0, 0).await.unwrap();

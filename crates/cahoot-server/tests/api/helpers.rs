@@ -280,3 +280,17 @@ pub async fn assert_error(response: Response, status: StatusCode, code: &str) ->
 pub fn sample_quiz_json() -> Value {
     serde_json::to_value(cahoot_game::sample_quiz()).expect("quiz JSON")
 }
+
+/// The code of the next `error` frame `client` receives (other frames are skipped).
+pub async fn next_error_code(client: &mut cahoot_client::GameClient) -> String {
+    let msg = client
+        .wait_for(std::time::Duration::from_secs(10), "error", |m| {
+            matches!(m, cahoot_protocol::ServerMessage::Error { .. })
+        })
+        .await
+        .expect("an error frame");
+    match msg {
+        cahoot_protocol::ServerMessage::Error { code, .. } => code,
+        other => panic!("not an error: {other:?}"),
+    }
+}
