@@ -3,7 +3,7 @@
 //! and answers each question once as its `Strategy` says. Used by failover tests and the load tool.
 
 use crate::{ClientError, GameClient};
-use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
+use cahoot_protocol::{ClientMessage, ErrorCode, PhaseName, ServerMessage, StateView};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +29,7 @@ pub struct BotStatus {
     pub last_state: Option<StateView>,
     pub finished: bool,
     /// Server errors received (code), for assertions.
-    pub errors: Vec<String>,
+    pub errors: Vec<ErrorCode>,
 }
 
 pub struct PlayerBot {
@@ -155,7 +155,9 @@ impl PlayerBot {
                         s.acks.insert(question_index, (answer_id, choice));
                     });
                 }
-                Ok(ServerMessage::Error { code, .. }) if code == "live_store_unavailable" => {
+                Ok(ServerMessage::Error { code, .. })
+                    if code == ErrorCode::LiveStoreUnavailable =>
+                {
                     // The server could not reach its live store (e.g. Valkey restarting): reconnect, which
                     // retries with backoff and resends the pending answer with its original id.
                     self.status.send_modify(|s| s.errors.push(code));
@@ -163,7 +165,7 @@ impl PlayerBot {
                 }
                 Ok(ServerMessage::Error { code, .. }) => {
                     // A resent answer to a question that closed meanwhile is settled: it never counted.
-                    if code == "question_closed" || code == "already_answered" {
+                    if code == ErrorCode::QuestionClosed || code == ErrorCode::AlreadyAnswered {
                         self.pending = None;
                     }
                     self.status.send_modify(|s| s.errors.push(code));

@@ -147,7 +147,7 @@ impl Target {
         .await
         .unwrap();
         match c.next(WAIT).await.unwrap() {
-            ServerMessage::Error { code, .. } => code,
+            ServerMessage::Error { code, .. } => code.to_string(),
             other => panic!("instance {instance}: expected an error, got {other:?}"),
         }
     }

@@ -1,6 +1,12 @@
 //! The WebSocket wire format (protocol version 1), documented in `docs/protocol.md`.
 //! JSON objects tagged by `type`. Shared by the server, the client library and the load tool.
 
+mod error_code;
+mod ids;
+
+pub use error_code::ErrorCode;
+pub use ids::{GameId, PlayerId};
+
 use cahoot_game::{PointsMode, QuestionKind};
 use serde::{Deserialize, Serialize};
 
@@ -168,7 +174,7 @@ pub enum ServerMessage {
     },
     Kicked,
     Error {
-        code: String,
+        code: ErrorCode,
         message: String,
     },
     Reconnect {
@@ -177,9 +183,9 @@ pub enum ServerMessage {
 }
 
 impl ServerMessage {
-    pub fn error(code: &str, message: impl Into<String>) -> Self {
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
         ServerMessage::Error {
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }
@@ -195,7 +201,7 @@ impl ServerMessage {
 /// Why a client frame was refused; the code goes back in an `error` message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -203,12 +209,12 @@ pub struct DecodeError {
 pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
     if text.len() > MAX_CLIENT_FRAME_BYTES {
         return Err(DecodeError {
-            code: "frame_too_large",
+            code: ErrorCode::FrameTooLarge,
             message: format!("messages are limited to {MAX_CLIENT_FRAME_BYTES} bytes"),
         });
     }
     serde_json::from_str(text).map_err(|e| DecodeError {
-        code: "bad_message",
+        code: ErrorCode::BadMessage,
         message: format!("malformed or unknown message: {e}"),
     })
 }
@@ -270,10 +276,17 @@ mod tests {
             r#"{"type":"answer"}"#,
             r#"{"type":"answer","answer_id":"a","question_index":-1,"choice":0}"#,
         ] {
-            assert_eq!(decode_client(bad).unwrap_err().code, "bad_message", "{bad}");
+            assert_eq!(
+                decode_client(bad).unwrap_err().code,
+                ErrorCode::BadMessage,
+                "{bad}"
+            );
         }
         let big = format!(r#"{{"type":"kick","player_id":"{}"}}"#, "x".repeat(5000));
-        assert_eq!(decode_client(&big).unwrap_err().code, "frame_too_large");
+        assert_eq!(
+            decode_client(&big).unwrap_err().code,
+            ErrorCode::FrameTooLarge
+        );
     }
 
     #[test]

@@ -5,15 +5,15 @@ use crate::durable::StoreError;
 use crate::live::LiveError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cahoot_protocol::ErrorCode;
 use serde::Serialize;
-use std::borrow::Cow;
 use utoipa::ToSchema;
 
 /// The JSON body of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable, machine-readable, snake_case.
-    pub code: Cow<'static, str>,
+    /// Stable, machine-readable, snake_case; the same codes as WebSocket `error` messages.
+    pub code: ErrorCode,
     /// Human-readable; may change.
     pub message: String,
     /// The offending input field, for validation errors.
@@ -38,11 +38,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             body: ErrorBody {
-                code: Cow::Borrowed(code),
+                code,
                 message: message.into(),
                 field: None,
                 errors: None,
@@ -51,36 +51,36 @@ impl ApiError {
         }
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
     }
 
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, message)
     }
 
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, message)
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
-    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
-    pub fn too_many_requests(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn too_many_requests(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
     }
 
     /// 503: a dependency (database, live store) is unreachable or the instance is draining.
-    pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unavailable(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
     }
 
@@ -90,7 +90,7 @@ impl ApiError {
         tracing::error!(error = format!("{err:#}"), "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "something went wrong on our side",
         )
     }
@@ -116,8 +116,8 @@ impl ApiError {
         self.status
     }
 
-    pub fn code(&self) -> &str {
-        &self.body.code
+    pub fn code(&self) -> ErrorCode {
+        self.body.code
     }
 
     pub fn message(&self) -> &str {
@@ -158,14 +158,14 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::NotFound => ApiError::not_found("not_found", "not found"),
+            StoreError::NotFound => ApiError::not_found(ErrorCode::NotFound, "not found"),
             StoreError::Conflict => {
-                ApiError::conflict("conflict", "that conflicts with existing data")
+                ApiError::conflict(ErrorCode::Conflict, "that conflicts with existing data")
             }
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "durable store unavailable");
                 ApiError::unavailable(
-                    "durable_store_unavailable",
+                    ErrorCode::DurableStoreUnavailable,
                     "the database is unavailable; running games go on, try again shortly",
                 )
             }
@@ -180,16 +180,22 @@ impl From<LiveError> for ApiError {
             LiveError::Unavailable(cause) => {
                 tracing::warn!(%cause, "live store unavailable");
                 ApiError::unavailable(
-                    "live_store_unavailable",
+                    ErrorCode::LiveStoreUnavailable,
                     "live games are unavailable right now; try again shortly",
                 )
             }
-            LiveError::GameNotFound => ApiError::not_found("game_not_found", err.to_string()),
-            LiveError::PinTaken => ApiError::conflict("pin_taken", err.to_string()),
-            LiveError::NicknameTaken => ApiError::conflict("nickname_taken", err.to_string()),
-            LiveError::Kicked => ApiError::forbidden("kicked", err.to_string()),
-            LiveError::PlayerNotFound => ApiError::not_found("player_not_found", err.to_string()),
-            LiveError::Answer(answer) => ApiError::conflict(answer.code(), answer.to_string()),
+            LiveError::GameNotFound => {
+                ApiError::not_found(ErrorCode::GameNotFound, err.to_string())
+            }
+            LiveError::PinTaken => ApiError::conflict(ErrorCode::PinTaken, err.to_string()),
+            LiveError::NicknameTaken => {
+                ApiError::conflict(ErrorCode::NicknameTaken, err.to_string())
+            }
+            LiveError::Kicked => ApiError::forbidden(ErrorCode::Kicked, err.to_string()),
+            LiveError::PlayerNotFound => {
+                ApiError::not_found(ErrorCode::PlayerNotFound, err.to_string())
+            }
+            LiveError::Answer(answer) => ApiError::conflict(answer.into(), answer.to_string()),
         }
     }
 }
@@ -210,7 +216,8 @@ mod tests {
     #[tokio::test]
     async fn error_bodies_have_code_message_and_optional_field() {
         let (status, body, _) =
-            body_of(ApiError::unprocessable("invalid_quiz", "bad").with_field("title")).await;
+            body_of(ApiError::unprocessable(ErrorCode::InvalidQuiz, "bad").with_field("title"))
+                .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             body,
@@ -243,9 +250,10 @@ mod tests {
 
     #[tokio::test]
     async fn retry_after_is_sent_as_a_header() {
-        let (status, _, retry) =
-            body_of(ApiError::too_many_requests("too_many_attempts", "wait").with_retry_after(60))
-                .await;
+        let (status, _, retry) = body_of(
+            ApiError::too_many_requests(ErrorCode::TooManyAttempts, "wait").with_retry_after(60),
+        )
+        .await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(retry.unwrap(), "60");
     }

@@ -9,6 +9,7 @@ use crate::http::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use cahoot_game::{FieldError, QuizInput};
+use cahoot_protocol::ErrorCode;
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -23,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn quiz_not_found() -> ApiError {
-    ApiError::not_found("quiz_not_found", "no such quiz")
+    ApiError::not_found(ErrorCode::QuizNotFound, "no such quiz")
 }
 
 fn not_found_as_quiz(err: StoreError) -> ApiError {
@@ -54,7 +55,7 @@ fn validated(input: QuizInput) -> Result<QuizInput, ApiError> {
                 message: e.message,
             })
             .collect();
-        ApiError::unprocessable("invalid_quiz", message)
+        ApiError::unprocessable(ErrorCode::InvalidQuiz, message)
             .with_field(field)
             .with_problems(problems)
     })

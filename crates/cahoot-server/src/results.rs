@@ -8,6 +8,7 @@ use crate::error::{ApiError, ErrorBody};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use cahoot_protocol::ErrorCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -24,7 +25,7 @@ async fn own_game(
     user: &AuthUser,
     raw_id: &str,
 ) -> Result<FinishedGame, ApiError> {
-    let not_found = || ApiError::not_found("game_not_found", "no such finished game");
+    let not_found = || ApiError::not_found(ErrorCode::GameNotFound, "no such finished game");
     let id = Uuid::parse_str(raw_id).map_err(|_| not_found())?;
     state
         .durable

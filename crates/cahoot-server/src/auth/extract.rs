@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
+use cahoot_protocol::ErrorCode;
 use uuid::Uuid;
 
 /// A host whose access token passed every check: signature and claims, the denylist (logout), and the
@@ -23,9 +24,11 @@ impl From<AuthError> for ApiError {
     fn from(err: AuthError) -> Self {
         match err {
             AuthError::Expired => {
-                ApiError::unauthorized("token_expired", "the access token has expired")
+                ApiError::unauthorized(ErrorCode::TokenExpired, "the access token has expired")
             }
-            AuthError::Invalid => ApiError::unauthorized("invalid_token", "invalid access token"),
+            AuthError::Invalid => {
+                ApiError::unauthorized(ErrorCode::InvalidToken, "invalid access token")
+            }
             AuthError::Signing => ApiError::internal(err),
         }
     }
@@ -37,7 +40,7 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> Result<AuthUs
     let user_id = Uuid::parse_str(&claims.sub).map_err(|_| AuthError::Invalid)?;
     if state.live.is_token_denied(&claims.jti).await? {
         return Err(ApiError::unauthorized(
-            "token_revoked",
+            ErrorCode::TokenRevoked,
             "this session has ended",
         ));
     }
@@ -49,7 +52,7 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> Result<AuthUs
     let valid_after_ms = user.valid_after.unix_timestamp_nanos() / 1_000_000;
     if i128::from(claims.iat_ms) < valid_after_ms {
         return Err(ApiError::unauthorized(
-            "token_revoked",
+            ErrorCode::TokenRevoked,
             "this session has ended",
         ));
     }
@@ -64,8 +67,12 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> Result<AuthUs
 /// The token of an `Authorization: Bearer …` header, if there is one.
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
     let value = headers.get(header::AUTHORIZATION)?;
-    let malformed =
-        || ApiError::unauthorized("invalid_token", "expected `Authorization: Bearer <token>`");
+    let malformed = || {
+        ApiError::unauthorized(
+            ErrorCode::InvalidToken,
+            "expected `Authorization: Bearer <token>`",
+        )
+    };
     Some(
         value
             .to_str()
@@ -83,8 +90,12 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer_token(&parts.headers)
-            .unwrap_or_else(|| Err(ApiError::unauthorized("unauthorized", "sign in first")))?;
+        let token = bearer_token(&parts.headers).unwrap_or_else(|| {
+            Err(ApiError::unauthorized(
+                ErrorCode::Unauthorized,
+                "sign in first",
+            ))
+        })?;
         verify_access_token(state, token).await
     }
 }

@@ -16,6 +16,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
+use cahoot_protocol::ErrorCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -40,12 +41,15 @@ pub struct PasswordChange {
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::unauthorized("invalid_credentials", "invalid username or password")
+    ApiError::unauthorized(
+        ErrorCode::InvalidCredentials,
+        "invalid username or password",
+    )
 }
 
 fn invalid_refresh() -> ApiError {
     ApiError::unauthorized(
-        "invalid_refresh_token",
+        ErrorCode::InvalidRefreshToken,
         "the session has ended; sign in again",
     )
 }
@@ -66,10 +70,13 @@ pub async fn register(
     Json(req): Json<Credentials>,
 ) -> Result<Response, ApiError> {
     throttle::registration_attempt(&state, client_ip(&peer, &headers, &state.config)).await?;
-    let username = Username::parse(req.username.trim())
-        .map_err(|m| ApiError::unprocessable("invalid_username", m).with_field("username"))?;
-    let password = NewPassword::parse(req.password.expose_secret(), username.as_str())
-        .map_err(|m| ApiError::unprocessable("invalid_password", m).with_field("password"))?;
+    let username = Username::parse(req.username.trim()).map_err(|m| {
+        ApiError::unprocessable(ErrorCode::InvalidUsername, m).with_field("username")
+    })?;
+    let password =
+        NewPassword::parse(req.password.expose_secret(), username.as_str()).map_err(|m| {
+            ApiError::unprocessable(ErrorCode::InvalidPassword, m).with_field("password")
+        })?;
     // Hash first: a taken username then costs the same time as a free one.
     let hash = password::hash(&password)
         .await
@@ -85,7 +92,7 @@ pub async fn register(
         .await
         .map_err(|e| match e {
             StoreError::Conflict => ApiError::conflict(
-                "username_unavailable",
+                ErrorCode::UsernameUnavailable,
                 "that username cannot be used; choose another",
             )
             .with_field("username"),
@@ -153,7 +160,7 @@ pub async fn refresh(
     check_same_site(&headers, &state.config)?;
     let Some(presented) = refresh_token_of(&jar) else {
         return Err(ApiError::unauthorized(
-            "missing_refresh_token",
+            ErrorCode::MissingRefreshToken,
             "no session cookie; sign in",
         ));
     };
@@ -178,7 +185,7 @@ pub async fn refresh(
             tracing::warn!(%family_id, user = %user_id, "refresh token reused; family revoked");
             state.metrics.refresh_reuse.inc();
             return fail(ApiError::unauthorized(
-                "refresh_token_reused",
+                ErrorCode::RefreshTokenReused,
                 "this session was used elsewhere and has been ended; sign in again",
             ));
         }
@@ -225,7 +232,10 @@ pub async fn logout(
         },
     };
     if user.is_none() && cookie.is_none() {
-        return Err(ApiError::unauthorized("unauthorized", "not signed in"));
+        return Err(ApiError::unauthorized(
+            ErrorCode::Unauthorized,
+            "not signed in",
+        ));
     }
     if let Some(token) = &cookie {
         state
@@ -267,7 +277,10 @@ pub async fn change_password(
 ) -> Result<Response, ApiError> {
     throttle::account_attempt(&state, &user.username).await?;
     let Some(record) = state.durable.user_by_id(user.user_id).await? else {
-        return Err(ApiError::unauthorized("invalid_token", "unknown account"));
+        return Err(ApiError::unauthorized(
+            ErrorCode::InvalidToken,
+            "unknown account",
+        ));
     };
     let ok = password::verify(
         req.current_password.expose_secret(),
@@ -277,13 +290,15 @@ pub async fn change_password(
     .map_err(ApiError::internal)?;
     if !ok {
         return Err(
-            ApiError::forbidden("wrong_password", "the current password is wrong")
+            ApiError::forbidden(ErrorCode::WrongPassword, "the current password is wrong")
                 .with_field("current_password"),
         );
     }
     throttle::account_succeeded(&state, &user.username).await?;
-    let new = NewPassword::parse(req.new_password.expose_secret(), &user.username)
-        .map_err(|m| ApiError::unprocessable("invalid_password", m).with_field("new_password"))?;
+    let new =
+        NewPassword::parse(req.new_password.expose_secret(), &user.username).map_err(|m| {
+            ApiError::unprocessable(ErrorCode::InvalidPassword, m).with_field("new_password")
+        })?;
     let hash = password::hash(&new).await.map_err(ApiError::internal)?;
     let now = OffsetDateTime::now_utc();
     state.durable.set_password(user.user_id, &hash, now).await?;

@@ -16,6 +16,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
+use cahoot_protocol::ErrorCode;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -31,7 +32,7 @@ fn account_key(username: &str) -> String {
 
 fn too_many(window: Duration) -> ApiError {
     ApiError::too_many_requests(
-        "too_many_attempts",
+        ErrorCode::TooManyAttempts,
         "too many attempts; wait a few minutes and try again",
     )
     .with_retry_after(window.as_secs())

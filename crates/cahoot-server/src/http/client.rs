@@ -5,6 +5,7 @@
 use crate::config::Config;
 use crate::error::ApiError;
 use axum::http::{HeaderMap, header};
+use cahoot_protocol::ErrorCode;
 use std::net::{IpAddr, SocketAddr};
 
 /// The client's address: the last `X-Forwarded-For` hop when `trust_proxy`, else the TCP peer.
@@ -67,7 +68,7 @@ pub fn origin_allowed(headers: &HeaderMap, config: &Config) -> bool {
 /// CSRF defence for state changes a cookie authenticates (refresh, logout): a cross-site request is refused
 /// by `Sec-Fetch-Site` when the browser sends it, else by `Origin`.
 pub fn check_same_site(headers: &HeaderMap, config: &Config) -> Result<(), ApiError> {
-    let rejected = || ApiError::forbidden("csrf_rejected", "cross-site request refused");
+    let rejected = || ApiError::forbidden(ErrorCode::CsrfRejected, "cross-site request refused");
     if let Some(site) = headers.get("sec-fetch-site") {
         return match site.to_str() {
             Ok("same-origin" | "none") => Ok(()),

@@ -8,6 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cahoot_protocol::ErrorCode;
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
@@ -63,22 +64,25 @@ fn json_errors(response: Response) -> Response {
         return response;
     }
     let (code, message) = match status {
-        StatusCode::BAD_REQUEST => ("bad_request", "the request is malformed"),
-        StatusCode::UNAUTHORIZED => ("unauthorized", "sign in first"),
-        StatusCode::FORBIDDEN => ("forbidden", "not allowed"),
-        StatusCode::NOT_FOUND => ("not_found", "no such resource"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed here"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
+        StatusCode::BAD_REQUEST => (ErrorCode::BadRequest, "the request is malformed"),
+        StatusCode::UNAUTHORIZED => (ErrorCode::Unauthorized, "sign in first"),
+        StatusCode::FORBIDDEN => (ErrorCode::Forbidden, "not allowed"),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such resource"),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "method not allowed here"),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (ErrorCode::PayloadTooLarge, "the request body is too large")
+        }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            ("unsupported_media_type", "unsupported content type")
+            (ErrorCode::UnsupportedMediaType, "unsupported content type")
         }
-        StatusCode::UNPROCESSABLE_ENTITY => {
-            ("invalid_body", "the request body has the wrong shape")
-        }
-        StatusCode::TOO_MANY_REQUESTS => ("too_many_requests", "too many requests"),
-        StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "temporarily unavailable"),
-        s if s.is_server_error() => ("internal", "something went wrong on our side"),
-        _ => ("bad_request", "the request was not accepted"),
+        StatusCode::UNPROCESSABLE_ENTITY => (
+            ErrorCode::InvalidBody,
+            "the request body has the wrong shape",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (ErrorCode::TooManyRequests, "too many requests"),
+        StatusCode::SERVICE_UNAVAILABLE => (ErrorCode::Unavailable, "temporarily unavailable"),
+        s if s.is_server_error() => (ErrorCode::Internal, "something went wrong on our side"),
+        _ => (ErrorCode::BadRequest, "the request was not accepted"),
     };
     let (mut parts, _) = response.into_parts();
     let json = ApiError::new(status, code, message).into_response();

@@ -5,6 +5,7 @@ use crate::error::{ApiError, ErrorBody};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use cahoot_protocol::ErrorCode;
 use serde::Serialize;
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -48,7 +49,7 @@ pub async fn healthz() -> &'static str {
 pub async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Ready>, ApiError> {
     if state.is_draining() {
         return Err(ApiError::unavailable(
-            "draining",
+            ErrorCode::Draining,
             "this instance is shutting down",
         ));
     }
@@ -64,10 +65,16 @@ pub async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Ready>, 
     }
     match live {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(unavailable("live_store_unavailable", "the live store", e)),
+        Ok(Err(e)) => {
+            return Err(unavailable(
+                ErrorCode::LiveStoreUnavailable,
+                "the live store",
+                e,
+            ));
+        }
         Err(_) => {
             return Err(unavailable(
-                "live_store_unavailable",
+                ErrorCode::LiveStoreUnavailable,
                 "the live store",
                 "timeout",
             ));
@@ -84,7 +91,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Ready>, 
     }))
 }
 
-fn unavailable(code: &'static str, what: &str, cause: impl std::fmt::Display) -> ApiError {
+fn unavailable(code: ErrorCode, what: &str, cause: impl std::fmt::Display) -> ApiError {
     tracing::warn!(%cause, "{what} is unreachable");
     ApiError::unavailable(code, format!("{what} is unreachable"))
 }

@@ -6,6 +6,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use cahoot_protocol::ErrorCode;
 use serde::Serialize;
 
 /// Like `axum::Json`, with [`ApiError`] rejections:
@@ -17,21 +18,23 @@ pub struct Json<T>(pub T);
 pub fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
-            "invalid_json",
+            ErrorCode::InvalidJson,
             format!("the body is not valid JSON: {}", e.body_text()),
         ),
-        JsonRejection::JsonDataError(e) => ApiError::unprocessable("invalid_body", e.body_text()),
+        JsonRejection::JsonDataError(e) => {
+            ApiError::unprocessable(ErrorCode::InvalidBody, e.body_text())
+        }
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send a JSON body with `Content-Type: application/json`",
         ),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             "the request body is too large",
         ),
-        other => ApiError::bad_request("invalid_body", other.body_text()),
+        other => ApiError::bad_request(ErrorCode::InvalidBody, other.body_text()),
     }
 }
 

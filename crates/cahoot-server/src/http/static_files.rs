@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use cahoot_protocol::ErrorCode;
 use rust_embed::Embed;
 
 #[derive(Embed)]
@@ -22,7 +23,7 @@ fn is_reserved(path: &str) -> bool {
 }
 
 fn not_found() -> Response {
-    ApiError::not_found("not_found", "no such endpoint").into_response()
+    ApiError::not_found(ErrorCode::NotFound, "no such endpoint").into_response()
 }
 
 /// The router's fallback: static files, the SPA entry point, or a JSON 404.

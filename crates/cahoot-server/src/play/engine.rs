@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::durable::{FinishedGame, PlayerResult, QuestionStats};
 use crate::live::{GameMeta, LiveError, LiveMessage, LiveStore};
 use cahoot_game::{Command, Context, Event, GameState, TransitionError, apply};
+use cahoot_protocol::ErrorCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -34,12 +35,12 @@ pub enum EngineError {
 }
 
 impl EngineError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            EngineError::Transition(t) => t.code(),
-            EngineError::Live(LiveError::GameNotFound) => "game_not_found",
-            EngineError::Live(_) => "live_store_unavailable",
-            EngineError::Contended => "conflict",
+            EngineError::Transition(t) => (*t).into(),
+            EngineError::Live(LiveError::GameNotFound) => ErrorCode::GameNotFound,
+            EngineError::Live(_) => ErrorCode::LiveStoreUnavailable,
+            EngineError::Contended => ErrorCode::Conflict,
         }
     }
 }

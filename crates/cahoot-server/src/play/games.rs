@@ -9,6 +9,7 @@ use crate::live::{GameMeta, LiveError, LiveMessage};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use cahoot_protocol::ErrorCode;
 
 type NoStore = [(header::HeaderName, &'static str); 1];
 use cahoot_game::{GamePin, Nickname, Phase};
@@ -67,7 +68,7 @@ pub async fn create_game(
         .get_quiz(user.user_id, req.quiz_id)
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::not_found("quiz_not_found", "no such quiz"),
+            StoreError::NotFound => ApiError::not_found(ErrorCode::QuizNotFound, "no such quiz"),
             other => other.into(),
         })?;
     let game_id = Uuid::new_v4().to_string();
@@ -96,7 +97,7 @@ pub async fn create_game(
         }
     }
     Err(ApiError::unavailable(
-        "no_free_pin",
+        ErrorCode::NoFreePin,
         "could not allocate a game PIN; try again",
     ))
 }
@@ -120,18 +121,22 @@ pub async fn join_game(
     let ip = crate::auth::client_ip(&peer, &headers, &state.config);
     let guess_key = format!("join-fail:ip:{ip}");
     let too_many = || {
-        ApiError::too_many_requests("too_many_attempts", "too many wrong PINs; wait a minute")
-            .with_retry_after(WRONG_PIN_WINDOW.as_secs())
+        ApiError::too_many_requests(
+            ErrorCode::TooManyAttempts,
+            "too many wrong PINs; wait a minute",
+        )
+        .with_retry_after(WRONG_PIN_WINDOW.as_secs())
     };
     if state.live.peek(&guess_key).await? >= WRONG_PINS_PER_MINUTE {
         return Err(too_many());
     }
-    let pin = GamePin::parse(&req.pin)
-        .map_err(|e| ApiError::unprocessable("invalid_pin", e.to_string()).with_field("pin"))?;
-    let nickname = Nickname::parse(&req.nickname).map_err(|e| {
-        ApiError::unprocessable("invalid_nickname", e.to_string()).with_field("nickname")
+    let pin = GamePin::parse(&req.pin).map_err(|e| {
+        ApiError::unprocessable(ErrorCode::InvalidPin, e.to_string()).with_field("pin")
     })?;
-    let not_found = || ApiError::not_found("game_not_found", "no game with that PIN");
+    let nickname = Nickname::parse(&req.nickname).map_err(|e| {
+        ApiError::unprocessable(ErrorCode::InvalidNickname, e.to_string()).with_field("nickname")
+    })?;
+    let not_found = || ApiError::not_found(ErrorCode::GameNotFound, "no game with that PIN");
     let Some(game_id) = state.live.game_id_by_pin(pin).await? else {
         let failures = state.live.hit(&guess_key, WRONG_PIN_WINDOW).await?;
         return Err(if failures > WRONG_PINS_PER_MINUTE {
@@ -144,13 +149,13 @@ pub async fn join_game(
     if game.phase == Phase::Podium {
         return Err(ApiError::new(
             StatusCode::GONE,
-            "game_finished",
+            ErrorCode::GameFinished,
             "this game has finished",
         ));
     }
     if game.locked {
         return Err(ApiError::forbidden(
-            "game_locked",
+            ErrorCode::GameLocked,
             "the host has locked this game",
         ));
     }
@@ -159,7 +164,7 @@ pub async fn join_game(
         Ok(()) => {}
         Err(LiveError::NicknameTaken) => {
             return Err(ApiError::conflict(
-                "nickname_taken",
+                ErrorCode::NicknameTaken,
                 "that nickname is taken in this game",
             ));
         }

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use cahoot_game::answer::ANSWER_ID_MAX;
 use cahoot_game::{Command, Phase};
+use cahoot_protocol::ErrorCode;
 use cahoot_protocol::{
     ClientMessage, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION, PlayerSummary, Role, ServerMessage,
     decode_client,
@@ -42,7 +43,7 @@ pub async fn upgrade(
 ) -> Response {
     if !same_origin(&headers, &state.config) {
         return crate::error::ApiError::forbidden(
-            "origin_rejected",
+            ErrorCode::OriginRejected,
             "WebSocket connections are only accepted from this site",
         )
         .into_response();
@@ -81,7 +82,7 @@ const LIVE_UNAVAILABLE: &str = "live games are unavailable right now; try again 
 
 fn live_unavailable(cause: &dyn std::fmt::Display) -> ServerMessage {
     tracing::warn!(%cause, "live store unavailable");
-    ServerMessage::error("live_store_unavailable", LIVE_UNAVAILABLE)
+    ServerMessage::error(ErrorCode::LiveStoreUnavailable, LIVE_UNAVAILABLE)
 }
 
 /// Resolves once the instance starts draining (never, if the flag's owner is gone).
@@ -180,7 +181,7 @@ impl Connection {
         )
     }
 
-    async fn send_error(&mut self, code: &str, message: impl Into<String>) -> bool {
+    async fn send_error(&mut self, code: ErrorCode, message: impl Into<String>) -> bool {
         self.send(&ServerMessage::error(code, message)).await
     }
 
@@ -197,8 +198,11 @@ impl Connection {
         let frame = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
             Ok(Some(Ok(Message::Text(text)))) => text,
             Ok(Some(Ok(_))) => {
-                self.send_error("bad_message", "the first message must be a JSON hello")
-                    .await;
+                self.send_error(
+                    ErrorCode::BadMessage,
+                    "the first message must be a JSON hello",
+                )
+                .await;
                 return None;
             }
             _ => return None,
@@ -209,14 +213,14 @@ impl Connection {
             }
             Ok(ClientMessage::Hello { .. }) => {
                 self.send_error(
-                    "unsupported_version",
+                    ErrorCode::UnsupportedVersion,
                     "this server speaks protocol version 1",
                 )
                 .await;
                 return None;
             }
             Ok(_) => {
-                self.send_error("unauthorized", "send hello with a token first")
+                self.send_error(ErrorCode::Unauthorized, "send hello with a token first")
                     .await;
                 return None;
             }
@@ -259,18 +263,28 @@ async fn authenticate(
     state: &AppState,
     token: &str,
     game_id: Option<String>,
-) -> Result<Session, (&'static str, String)> {
+) -> Result<Session, (ErrorCode, String)> {
     let live = &state.live;
     let unavailable = |e: LiveError| {
         tracing::warn!(cause = %e, "live store unavailable");
-        ("live_store_unavailable", LIVE_UNAVAILABLE.to_owned())
+        (ErrorCode::LiveStoreUnavailable, LIVE_UNAVAILABLE.to_owned())
     };
-    let not_found = || ("game_not_found", "no live game with that id".to_owned());
+    let not_found = || {
+        (
+            ErrorCode::GameNotFound,
+            "no live game with that id".to_owned(),
+        )
+    };
     match game_id {
         Some(game_id) => {
             let user = crate::auth::verify_access_token(state, token)
                 .await
-                .map_err(|_| ("unauthorized", "invalid or expired token".to_owned()))?;
+                .map_err(|_| {
+                    (
+                        ErrorCode::Unauthorized,
+                        "invalid or expired token".to_owned(),
+                    )
+                })?;
             let meta = live
                 .meta(&game_id)
                 .await
@@ -288,10 +302,12 @@ async fn authenticate(
             })
         }
         None => {
-            let claims = state
-                .auth
-                .verify_player_token(token)
-                .map_err(|_| ("unauthorized", "invalid or expired player token".to_owned()))?;
+            let claims = state.auth.verify_player_token(token).map_err(|_| {
+                (
+                    ErrorCode::Unauthorized,
+                    "invalid or expired player token".to_owned(),
+                )
+            })?;
             let meta = live
                 .meta(&claims.game_id)
                 .await
@@ -302,7 +318,10 @@ async fn authenticate(
                 .await
                 .map_err(unavailable)?
             {
-                return Err(("kicked", "you were removed from this game".to_owned()));
+                return Err((
+                    ErrorCode::Kicked,
+                    "you were removed from this game".to_owned(),
+                ));
             }
             if live
                 .player(&meta.id, &claims.player_id)
@@ -353,7 +372,7 @@ impl Connection {
                 frame = self.socket.recv() => match frame {
                     Some(Ok(Message::Text(text))) => self.on_text(session, text.as_str()).await,
                     Some(Ok(Message::Binary(_))) => {
-                        self.send_error("bad_message", "binary frames are not supported").await;
+                        self.send_error(ErrorCode::BadMessage, "binary frames are not supported").await;
                         Flow::Continue
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => Flow::Continue,
@@ -414,7 +433,7 @@ impl Connection {
                     snap
                 }
                 Ok(None) => {
-                    self.send_error("game_not_found", "this game no longer exists")
+                    self.send_error(ErrorCode::GameNotFound, "this game no longer exists")
                         .await;
                     return false;
                 }
@@ -429,7 +448,7 @@ impl Connection {
         match Snapshot::load(self.state.live.as_ref(), session.meta.clone()).await {
             Ok(Some(snap)) => self.send_snapshot(session, &snap).await,
             Ok(None) => {
-                self.send_error("game_not_found", "this game no longer exists")
+                self.send_error(ErrorCode::GameNotFound, "this game no longer exists")
                     .await;
                 false
             }
@@ -499,12 +518,12 @@ impl Connection {
         if self.limiter.check().is_err() {
             self.strikes += 1;
             if self.strikes >= FLOOD_STRIKES {
-                self.send_error("rate_limited", "too many messages; disconnecting")
+                self.send_error(ErrorCode::RateLimited, "too many messages; disconnecting")
                     .await;
                 self.close("rate_limited").await;
                 return Flow::Close;
             }
-            self.send_error("rate_limited", "too many messages; slow down")
+            self.send_error(ErrorCode::RateLimited, "too many messages; slow down")
                 .await;
             return Flow::Continue;
         }
@@ -517,9 +536,10 @@ impl Connection {
         };
         let state = self.state.clone();
         let reply = match (session.role, msg) {
-            (_, ClientMessage::Hello { .. }) => {
-                Some(ServerMessage::error("bad_message", "already authenticated"))
-            }
+            (_, ClientMessage::Hello { .. }) => Some(ServerMessage::error(
+                ErrorCode::BadMessage,
+                "already authenticated",
+            )),
             (
                 Role::Player,
                 ClientMessage::Answer {
@@ -528,11 +548,12 @@ impl Connection {
                     choice,
                 },
             ) => Some(answer(&state, session, answer_id, question_index, choice).await),
-            (Role::Host, ClientMessage::Answer { .. }) => {
-                Some(ServerMessage::error("not_player", "hosts do not answer"))
-            }
+            (Role::Host, ClientMessage::Answer { .. }) => Some(ServerMessage::error(
+                ErrorCode::NotPlayer,
+                "hosts do not answer",
+            )),
             (Role::Player, _) => Some(ServerMessage::error(
-                "not_host",
+                ErrorCode::NotHost,
                 "only the host can do that",
             )),
             (Role::Host, ClientMessage::Kick { player_id }) => {
@@ -555,7 +576,10 @@ async fn answer(
     choice: u32,
 ) -> ServerMessage {
     if answer_id.is_empty() || answer_id.len() > ANSWER_ID_MAX {
-        return ServerMessage::error("bad_message", "answer_id must be 1 to 64 characters");
+        return ServerMessage::error(
+            ErrorCode::BadMessage,
+            "answer_id must be 1 to 64 characters",
+        );
     }
     let game_id = &session.meta.id;
     let player_id = session.player_id.as_deref().unwrap_or_default();
@@ -579,10 +603,10 @@ async fn answer(
         }
         Err(LiveError::Answer(e)) => {
             state.metrics.answer("refused");
-            ServerMessage::error(e.code(), e.to_string())
+            ServerMessage::error(e.into(), e.to_string())
         }
         Err(LiveError::PlayerNotFound | LiveError::Kicked) => {
-            ServerMessage::error("kicked", "you are no longer in this game")
+            ServerMessage::error(ErrorCode::Kicked, "you are no longer in this game")
         }
         Err(e) => live_unavailable(&e),
     }
@@ -611,7 +635,7 @@ async fn kick(state: &AppState, session: &Session, player_id: &str) -> Option<Se
             None
         }
         Ok(false) => Some(ServerMessage::error(
-            "player_not_found",
+            ErrorCode::PlayerNotFound,
             "no such player in this game",
         )),
         Err(e) => Some(live_unavailable(&e)),
@@ -635,7 +659,12 @@ async fn host_command(
         ClientMessage::End => Command::End,
         ClientMessage::Lock => Command::Lock,
         ClientMessage::Unlock => Command::Unlock,
-        _ => return Some(ServerMessage::error("bad_message", "unexpected message")),
+        _ => {
+            return Some(ServerMessage::error(
+                ErrorCode::BadMessage,
+                "unexpected message",
+            ));
+        }
     };
     match engine::transition(state, &session.meta.id, command).await {
         Ok(_) => None,

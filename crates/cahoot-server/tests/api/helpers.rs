@@ -290,7 +290,7 @@ pub async fn next_error_code(client: &mut cahoot_client::GameClient) -> String {
         .await
         .expect("an error frame");
     match msg {
-        cahoot_protocol::ServerMessage::Error { code, .. } => code,
+        cahoot_protocol::ServerMessage::Error { code, .. } => code.to_string(),
         other => panic!("not an error: {other:?}"),
     }
 }

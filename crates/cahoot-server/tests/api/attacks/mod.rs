@@ -179,7 +179,7 @@ pub async fn hello_error(app: &TestApp, first_frame: &str) -> String {
     let mut c = GameClient::connect_raw(&ws_url(app)).await.unwrap();
     c.send_text(first_frame).await.unwrap();
     match c.next(WAIT).await.unwrap() {
-        ServerMessage::Error { code, .. } => code,
+        ServerMessage::Error { code, .. } => code.to_string(),
         other => panic!("expected an error, got {other:?}"),
     }
 }

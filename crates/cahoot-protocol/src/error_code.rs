@@ -1,0 +1,156 @@
+//! Every error code a client can receive, over REST (`{code, message}` bodies) and over the WebSocket
+//! (`error` messages). One enum, so a code is spelled once and the OpenAPI document and the generated
+//! TypeScript list them all. Codes are stable, snake_case; messages may change.
+
+use cahoot_game::{AnswerError, TransitionError};
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order (for docs and drift checks).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)+];
+
+            /// The wire spelling.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // ---- requests ----
+    /// The body is not valid JSON.
+    InvalidJson = "invalid_json",
+    /// Valid JSON of the wrong shape.
+    InvalidBody = "invalid_body",
+    BadRequest = "bad_request",
+    UnsupportedMediaType = "unsupported_media_type",
+    PayloadTooLarge = "payload_too_large",
+    MethodNotAllowed = "method_not_allowed",
+    NotFound = "not_found",
+    Conflict = "conflict",
+    TooManyRequests = "too_many_requests",
+    Forbidden = "forbidden",
+    CsrfRejected = "csrf_rejected",
+    OriginRejected = "origin_rejected",
+    Internal = "internal",
+    // ---- availability ----
+    LiveStoreUnavailable = "live_store_unavailable",
+    DurableStoreUnavailable = "durable_store_unavailable",
+    Draining = "draining",
+    /// A 503 from the HTTP stack itself (e.g. a load-shedding layer).
+    Unavailable = "unavailable",
+    // ---- accounts and tokens ----
+    Unauthorized = "unauthorized",
+    InvalidToken = "invalid_token",
+    TokenExpired = "token_expired",
+    TokenRevoked = "token_revoked",
+    InvalidCredentials = "invalid_credentials",
+    InvalidUsername = "invalid_username",
+    InvalidPassword = "invalid_password",
+    WrongPassword = "wrong_password",
+    UsernameUnavailable = "username_unavailable",
+    MissingRefreshToken = "missing_refresh_token",
+    InvalidRefreshToken = "invalid_refresh_token",
+    RefreshTokenReused = "refresh_token_reused",
+    TooManyAttempts = "too_many_attempts",
+    // ---- quizzes and results ----
+    InvalidQuiz = "invalid_quiz",
+    QuizNotFound = "quiz_not_found",
+    // ---- live games ----
+    GameNotFound = "game_not_found",
+    GameFinished = "game_finished",
+    GameLocked = "game_locked",
+    PinTaken = "pin_taken",
+    NoFreePin = "no_free_pin",
+    InvalidPin = "invalid_pin",
+    InvalidNickname = "invalid_nickname",
+    NicknameTaken = "nickname_taken",
+    PlayerNotFound = "player_not_found",
+    Kicked = "kicked",
+    NoPlayers = "no_players",
+    InvalidCommand = "invalid_command",
+    QuestionClosed = "question_closed",
+    InvalidChoice = "invalid_choice",
+    AlreadyAnswered = "already_answered",
+    // ---- WebSocket frames ----
+    BadMessage = "bad_message",
+    FrameTooLarge = "frame_too_large",
+    UnsupportedVersion = "unsupported_version",
+    NotHost = "not_host",
+    NotPlayer = "not_player",
+    RateLimited = "rate_limited",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Compares with the wire spelling (tests and clients that read codes from JSON).
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl From<AnswerError> for ErrorCode {
+    fn from(e: AnswerError) -> Self {
+        match e {
+            AnswerError::QuestionClosed => ErrorCode::QuestionClosed,
+            AnswerError::InvalidChoice => ErrorCode::InvalidChoice,
+            AnswerError::AlreadyAnswered => ErrorCode::AlreadyAnswered,
+        }
+    }
+}
+
+impl From<TransitionError> for ErrorCode {
+    fn from(e: TransitionError) -> Self {
+        match e {
+            TransitionError::InvalidCommand => ErrorCode::InvalidCommand,
+            TransitionError::NoPlayers => ErrorCode::NoPlayers,
+            TransitionError::QuestionNotOpen => ErrorCode::QuestionClosed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_spelling_is_the_wire_spelling() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            let back: ErrorCode = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, *code);
+        }
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+        }
+    }
+}
