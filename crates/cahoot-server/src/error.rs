@@ -176,27 +176,23 @@ impl From<StoreError> for ApiError {
 
 impl From<LiveError> for ApiError {
     fn from(err: LiveError) -> Self {
-        match err {
+        let code = err.code();
+        let status = match &err {
             LiveError::Unavailable(cause) => {
                 tracing::warn!(%cause, "live store unavailable");
-                ApiError::unavailable(
-                    ErrorCode::LiveStoreUnavailable,
+                return ApiError::unavailable(
+                    code,
                     "live games are unavailable right now; try again shortly",
-                )
+                );
             }
-            LiveError::GameNotFound => {
-                ApiError::not_found(ErrorCode::GameNotFound, err.to_string())
+            LiveError::GameNotFound | LiveError::PlayerNotFound => StatusCode::NOT_FOUND,
+            LiveError::GameFinished => StatusCode::GONE,
+            LiveError::GameLocked | LiveError::Kicked => StatusCode::FORBIDDEN,
+            LiveError::PinTaken | LiveError::NicknameTaken | LiveError::Answer(_) => {
+                StatusCode::CONFLICT
             }
-            LiveError::PinTaken => ApiError::conflict(ErrorCode::PinTaken, err.to_string()),
-            LiveError::NicknameTaken => {
-                ApiError::conflict(ErrorCode::NicknameTaken, err.to_string())
-            }
-            LiveError::Kicked => ApiError::forbidden(ErrorCode::Kicked, err.to_string()),
-            LiveError::PlayerNotFound => {
-                ApiError::not_found(ErrorCode::PlayerNotFound, err.to_string())
-            }
-            LiveError::Answer(answer) => ApiError::conflict(answer.into(), answer.to_string()),
-        }
+        };
+        ApiError::new(status, code, err.to_string())
     }
 }
 

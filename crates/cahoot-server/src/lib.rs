@@ -3,7 +3,9 @@
 //! Startup is testable: [`build_state`] opens the stores, [`serve`] runs the app on a bound listener until a
 //! shutdown future resolves, and [`launch`] does both. `main` only parses the command line.
 
+pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod durable;
 pub mod error;
@@ -16,10 +18,8 @@ pub mod results;
 
 pub use config::Config;
 pub use error::ApiError;
-pub use http::client_ip;
 
 use anyhow::Context;
-use axum::extract::FromRef;
 use durable::DurableStore;
 use live::LiveStore;
 use secrecy::ExposeSecret;
@@ -31,15 +31,18 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// Shared state of every handler.
-#[derive(Clone, FromRef)]
+#[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub durable: Arc<dyn DurableStore>,
+    /// Reads of live games; every change goes through `commands`.
     pub live: Arc<dyn LiveStore>,
     pub auth: Arc<auth::Keys>,
-    pub hub: Arc<play::Hub>,
+    /// The command layer: the only writer of live games.
+    pub commands: play::Commands,
+    /// This instance's fan-out to its sockets.
+    pub fanout: Arc<play::Fanout>,
     pub metrics: Arc<http::metrics::Metrics>,
-    #[from_ref(skip)]
     draining: Arc<watch::Sender<bool>>,
 }
 
@@ -51,13 +54,20 @@ impl AppState {
         live: Arc<dyn LiveStore>,
         auth: auth::Keys,
     ) -> AppState {
+        let metrics = Arc::<http::metrics::Metrics>::default();
+        let commands = play::Commands {
+            live: live.clone(),
+            durable: durable.clone(),
+            metrics: metrics.clone(),
+        };
         AppState {
             config: Arc::new(config),
             durable,
             live,
             auth: Arc::new(auth),
-            hub: Arc::new(play::Hub::new()),
-            metrics: Arc::default(),
+            fanout: Arc::new(play::Fanout::new(commands.clone())),
+            commands,
+            metrics,
             draining: Arc::new(watch::channel(false).0),
         }
     }
@@ -74,18 +84,6 @@ impl AppState {
     /// Resolves-on-change view of the draining flag (e.g. to tell sockets to reconnect elsewhere).
     pub fn draining_signal(&self) -> watch::Receiver<bool> {
         self.draining.subscribe()
-    }
-
-    /// Resolves once the instance is draining (at once if it already is). `Send`, so it can sit in a
-    /// `select!` next to a socket.
-    pub fn until_draining(&self) -> impl Future<Output = ()> + Send + 'static {
-        let mut draining = self.draining.subscribe();
-        async move {
-            if draining.wait_for(|d| *d).await.is_err() {
-                // the state is gone: never resolve
-                std::future::pending::<()>().await;
-            }
-        }
     }
 }
 
@@ -147,7 +145,7 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let drain = Duration::from_secs(state.config.drain_secs);
     let timeout = Duration::from_secs(state.config.shutdown_timeout_secs);
-    let app = http::app(state.clone());
+    let app = app::app(state.clone());
     let (closing_tx, closing_rx) = watch::channel(false);
     let graceful = {
         let state = state.clone();

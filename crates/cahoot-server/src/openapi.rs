@@ -61,7 +61,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> =
-    LazyLock::new(|| crate::http::api().into_openapi());
+    LazyLock::new(|| crate::app::api().into_openapi());
 
 /// The complete OpenAPI document.
 pub fn document() -> &'static utoipa::openapi::OpenApi {

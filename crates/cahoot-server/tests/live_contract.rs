@@ -1,21 +1,45 @@
 //! The live-store contract: one suite, run against every `LiveStore` implementation.
 //! Adding a backend = one more `live_contract!` line at the bottom.
 
-use cahoot_game::{Command, Context, GamePin, GameState, Nickname, apply, sample_quiz};
-use cahoot_server::live::{GameMeta, LiveError, LiveMessage, LiveStore};
+use cahoot_game::{Command, Context, GamePin, GameState, Nickname, QuizInput, apply, sample_quiz};
+use cahoot_protocol::{GameId, PlayerId};
+use cahoot_server::live::{
+    GameMeta, GameStore, Joined, LiveError, LiveMessage, LiveStore, PinLookup, Presence,
+};
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
+use uuid::Uuid;
 
 const T0: u64 = 1_700_000_000_000;
 
-fn meta(id: &str, pin: u32) -> GameMeta {
+const fn game(n: u128) -> GameId {
+    GameId::from_uuid(Uuid::from_u128(n))
+}
+
+const fn player(n: u128) -> PlayerId {
+    PlayerId::from_uuid(Uuid::from_u128(0x1000 + n))
+}
+
+const G: GameId = game(1);
+const G1: GameId = game(2);
+const G2: GameId = game(3);
+const MISSING: GameId = game(4);
+const P1: PlayerId = player(1);
+const P2: PlayerId = player(2);
+const P3: PlayerId = player(3);
+
+fn meta(id: GameId, pin: u32) -> GameMeta {
+    meta_with(id, pin, sample_quiz())
+}
+
+fn meta_with(id: GameId, pin: u32, quiz: QuizInput) -> GameMeta {
     GameMeta {
-        id: id.to_owned(),
+        id,
         pin: GamePin::from_random(pin),
-        owner_id: "owner".into(),
-        quiz_id: "quiz".into(),
-        quiz: sample_quiz(),
+        owner_id: Uuid::from_u128(7),
+        quiz_id: Uuid::from_u128(8),
+        quiz,
         created_at_ms: T0,
     }
 }
@@ -24,161 +48,167 @@ fn nick(s: &str) -> Nickname {
     Nickname::parse(s).unwrap()
 }
 
-/// Applies a command through the store's CAS the way the engine does.
-async fn step(live: &dyn LiveStore, game: &str, cmd: Command, now_ms: u64) -> GameState {
+/// Applies a command through the store's CAS the way the command layer does.
+async fn step(live: &dyn LiveStore, game: GameId, cmd: Command, now_ms: u64) -> GameState {
     let current = live.state(game).await.unwrap().unwrap();
-    let quiz = sample_quiz();
-    let (players, _) = live.player_counts(game).await.unwrap();
+    let quiz = live.meta(game).await.unwrap().unwrap().quiz;
+    let players = live.player_total(game).await.unwrap();
     let ctx = Context {
         now_ms,
         player_count: players as usize,
         quiz: &quiz,
     };
     let (next, _) = apply(&current, cmd, &ctx).unwrap();
-    assert!(live.cas_state(game, current.version, &next).await.unwrap());
+    assert!(
+        live.cas_state(game, current.version, &next)
+            .await
+            .unwrap()
+            .is_some()
+    );
     next
 }
 
 /// A game with two players and question 0 open at T0.
-async fn game_in_question(live: &dyn LiveStore, id: &str, pin: u32) {
+async fn game_in_question(live: &dyn LiveStore, id: GameId, pin: u32) {
     live.create_game(meta(id, pin)).await.unwrap();
-    live.add_player(id, "p1", &nick("Ada")).await.unwrap();
-    live.add_player(id, "p2", &nick("Bob")).await.unwrap();
+    live.join(id, P1, &nick("Ada")).await.unwrap();
+    live.join(id, P2, &nick("Bob")).await.unwrap();
     step(live, id, Command::Start, T0).await;
 }
 
 pub async fn pins_are_unique_and_freed_when_finished(live: &dyn LiveStore) {
-    live.create_game(meta("g1", 1)).await.unwrap();
+    live.create_game(meta(G1, 1)).await.unwrap();
     assert!(matches!(
-        live.create_game(meta("g2", 1)).await,
+        live.create_game(meta(G2, 1)).await,
         Err(LiveError::PinTaken)
     ));
     let pin = GamePin::from_random(1);
+    assert_eq!(live.find_pin(pin).await.unwrap(), PinLookup::Live(G1));
     assert_eq!(
-        live.game_id_by_pin(pin).await.unwrap().as_deref(),
-        Some("g1")
+        live.find_pin(GamePin::from_random(99)).await.unwrap(),
+        PinLookup::Unknown
     );
-    live.finish_game("g1", Duration::from_secs(60))
-        .await
-        .unwrap();
-    assert_eq!(live.game_id_by_pin(pin).await.unwrap(), None);
+    live.finish_game(G1, Duration::from_secs(60)).await.unwrap();
+    // Not a live game any more, but a late join learns it has finished (410, not 404).
+    assert_eq!(live.find_pin(pin).await.unwrap(), PinLookup::Finished);
     assert!(
-        live.meta("g1").await.unwrap().is_some(),
+        live.meta(G1).await.unwrap().is_some(),
         "finished game stays readable until expiry"
     );
-    live.create_game(meta("g2", 1)).await.unwrap();
+    live.create_game(meta(G2, 1)).await.unwrap();
+    assert_eq!(live.find_pin(pin).await.unwrap(), PinLookup::Live(G2));
 }
 
 pub async fn cas_rejects_a_stale_version(live: &dyn LiveStore) {
-    live.create_game(meta("g", 2)).await.unwrap();
-    let s0 = live.state("g").await.unwrap().unwrap();
+    live.create_game(meta(G, 2)).await.unwrap();
+    let s0 = live.state(G).await.unwrap().unwrap();
     let mut s1 = s0.clone();
     s1.locked = true;
     s1.version = 1;
-    assert!(live.cas_state("g", 0, &s1).await.unwrap());
+    assert!(live.cas_state(G, 0, &s1).await.unwrap().is_some());
     let mut stale = s0.clone();
     stale.version = 1;
-    assert!(!live.cas_state("g", 0, &stale).await.unwrap());
-    assert_eq!(live.state("g").await.unwrap().unwrap(), s1);
-    assert!(matches!(live.state("missing").await, Ok(None)));
+    assert_eq!(live.cas_state(G, 0, &stale).await.unwrap(), None);
+    assert_eq!(live.state(G).await.unwrap().unwrap(), s1);
+    assert!(matches!(live.state(MISSING).await, Ok(None)));
 }
 
 pub async fn nicknames_are_unique_ignoring_case_and_kicked_players_stay_out(live: &dyn LiveStore) {
-    live.create_game(meta("g", 3)).await.unwrap();
-    live.add_player("g", "p1", &nick("Ada")).await.unwrap();
+    live.create_game(meta(G, 3)).await.unwrap();
+    live.join(G, P1, &nick("Ada")).await.unwrap();
     assert!(matches!(
-        live.add_player("g", "p2", &nick("ADA")).await,
+        live.join(G, P2, &nick("ADA")).await,
         Err(LiveError::NicknameTaken)
     ));
-    live.set_connected("g", "p1", true).await.unwrap();
-    assert_eq!(live.player_counts("g").await.unwrap(), (1, 1));
-    assert!(live.kick_player("g", "p1").await.unwrap());
+    live.set_connected(G, P1, true).await.unwrap();
+    assert_eq!(live.player_counts(G).await.unwrap(), (1, 1));
+    assert!(live.kick(G, P1).await.unwrap());
     // The kicked player's socket closing afterwards must not count anyone else out.
-    live.set_connected("g", "p1", false).await.ok();
-    assert!(!live.kick_player("g", "p1").await.unwrap());
-    assert!(live.is_kicked("g", "p1").await.unwrap());
+    live.set_connected(G, P1, false).await.ok();
+    assert!(!live.kick(G, P1).await.unwrap());
+    assert!(live.is_kicked(G, P1).await.unwrap());
     assert!(matches!(
-        live.add_player("g", "p1", &nick("Ada2")).await,
+        live.join(G, P1, &nick("Ada2")).await,
         Err(LiveError::Kicked)
     ));
     // The nickname is free again for someone else.
-    live.add_player("g", "p3", &nick("ada")).await.unwrap();
-    assert_eq!(live.player_counts("g").await.unwrap(), (1, 0));
-    live.set_connected("g", "p3", true).await.unwrap();
-    assert_eq!(live.player_counts("g").await.unwrap(), (1, 1));
+    live.join(G, P3, &nick("ada")).await.unwrap();
+    assert_eq!(live.player_counts(G).await.unwrap(), (1, 0));
+    live.set_connected(G, P3, true).await.unwrap();
+    assert_eq!(live.player_counts(G).await.unwrap(), (1, 1));
 }
 
 pub async fn connection_counts_survive_a_reload_overlap(live: &dyn LiveStore) {
-    live.create_game(meta("g", 4)).await.unwrap();
-    live.add_player("g", "p1", &nick("Ada")).await.unwrap();
-    live.set_connected("g", "p1", true).await.unwrap();
-    live.set_connected("g", "p1", true).await.unwrap(); // new tab opens before the old socket closes
-    live.set_connected("g", "p1", false).await.unwrap();
-    assert_eq!(live.player_counts("g").await.unwrap(), (1, 1));
-    live.set_connected("g", "p1", false).await.unwrap();
-    assert_eq!(live.player_counts("g").await.unwrap(), (1, 0));
+    live.create_game(meta(G, 4)).await.unwrap();
+    live.join(G, P1, &nick("Ada")).await.unwrap();
+    live.set_connected(G, P1, true).await.unwrap();
+    live.set_connected(G, P1, true).await.unwrap(); // new tab opens before the old socket closes
+    live.set_connected(G, P1, false).await.unwrap();
+    assert_eq!(live.player_counts(G).await.unwrap(), (1, 1));
+    live.set_connected(G, P1, false).await.unwrap();
+    assert_eq!(live.player_counts(G).await.unwrap(), (1, 0));
 }
 
 pub async fn an_answer_is_recorded_once_and_a_resend_gets_the_original(live: &dyn LiveStore) {
-    game_in_question(live, "g", 5).await;
+    game_in_question(live, G, 5).await;
     let first = live
-        .record_answer("g", "p1", "a1", 0, 1, T0 + 200)
+        .record_answer(G, P1, "a1", 0, 1, T0 + 200)
         .await
         .unwrap();
     assert!(first.newly_recorded);
     assert_eq!(first.answer.points, 1000);
     let again = live
-        .record_answer("g", "p1", "a1", 0, 1, T0 + 9_000)
+        .record_answer(G, P1, "a1", 0, 1, T0 + 9_000)
         .await
         .unwrap();
     assert!(!again.newly_recorded);
     assert_eq!(again.answer, first.answer);
     assert!(matches!(
-        live.record_answer("g", "p1", "a2", 0, 0, T0 + 9_000).await,
+        live.record_answer(G, P1, "a2", 0, 0, T0 + 9_000).await,
         Err(LiveError::Answer(cahoot_game::AnswerError::AlreadyAnswered))
     ));
-    assert_eq!(live.answered_count("g", 0).await.unwrap(), 1);
-    assert_eq!(live.player("g", "p1").await.unwrap().unwrap().score, 1000);
-    let answers = live.answers("g", 0).await.unwrap();
+    assert_eq!(live.answered_count(G, 0).await.unwrap(), 1);
+    assert_eq!(live.player(G, P1).await.unwrap().unwrap().score, 1000);
+    let answers = live.answers(G, 0).await.unwrap();
     assert_eq!(answers.len(), 1);
-    assert_eq!(answers[0].0, "p1");
+    assert_eq!(answers[0].0, P1.to_string());
 }
 
 pub async fn closed_future_and_late_answers_are_refused(live: &dyn LiveStore) {
     use cahoot_game::AnswerError::*;
-    game_in_question(live, "g", 6).await;
+    game_in_question(live, G, 6).await;
     let refused =
         |r: Result<_, LiveError>, want| matches!(r, Err(LiveError::Answer(e)) if e == want);
     assert!(refused(
-        live.record_answer("g", "p1", "a", 1, 0, T0 + 1).await,
+        live.record_answer(G, P1, "a", 1, 0, T0 + 1).await,
         QuestionClosed
     ));
     assert!(refused(
-        live.record_answer("g", "p1", "a", 0, 9, T0 + 1).await,
+        live.record_answer(G, P1, "a", 0, 9, T0 + 1).await,
         InvalidChoice
     ));
     assert!(refused(
-        live.record_answer("g", "p1", "a", 0, 1, T0 + 20_001).await,
+        live.record_answer(G, P1, "a", 0, 1, T0 + 20_001).await,
         QuestionClosed
     ));
-    step(live, "g", Command::Close { question: 0 }, T0 + 5_000).await;
+    step(live, G, Command::Close { question: 0 }, T0 + 5_000).await;
     assert!(refused(
-        live.record_answer("g", "p2", "b", 0, 1, T0 + 5_001).await,
+        live.record_answer(G, P2, "b", 0, 1, T0 + 5_001).await,
         QuestionClosed
     ));
-    assert_eq!(live.answered_count("g", 0).await.unwrap(), 0);
-    assert_eq!(live.player("g", "p1").await.unwrap().unwrap().score, 0);
+    assert_eq!(live.answered_count(G, 0).await.unwrap(), 0);
+    assert_eq!(live.player(G, P1).await.unwrap().unwrap().score, 0);
 }
 
 pub async fn concurrent_answers_are_each_counted_exactly_once(live: Arc<dyn LiveStore>) {
-    live.create_game(meta("g", 7)).await.unwrap();
-    let n = 200;
+    live.create_game(meta(G, 7)).await.unwrap();
+    let n: u128 = 200;
     for i in 0..n {
-        live.add_player("g", &format!("p{i}"), &nick(&format!("P{i}")))
+        live.join(G, player(100 + i), &nick(&format!("P{i}")))
             .await
             .unwrap();
     }
-    step(live.as_ref(), "g", Command::Start, T0).await;
+    step(live.as_ref(), G, Command::Start, T0).await;
     let mut tasks = Vec::new();
     for i in 0..n {
         for attempt in 0..3 {
@@ -186,7 +216,7 @@ pub async fn concurrent_answers_are_each_counted_exactly_once(live: Arc<dyn Live
             tasks.push(tokio::spawn(async move {
                 let answer_id = format!("ans-{i}");
                 let r = live
-                    .record_answer("g", &format!("p{i}"), &answer_id, 0, 1, T0 + 100 + attempt)
+                    .record_answer(G, player(100 + i), &answer_id, 0, 1, T0 + 100 + attempt)
                     .await;
                 r.map(|o| o.newly_recorded)
             }));
@@ -199,81 +229,174 @@ pub async fn concurrent_answers_are_each_counted_exactly_once(live: Arc<dyn Live
         }
     }
     assert_eq!(newly, n);
-    assert_eq!(live.answered_count("g", 0).await.unwrap(), n as u64);
-    let players = live.players("g").await.unwrap();
+    assert_eq!(live.answered_count(G, 0).await.unwrap(), n as u64);
+    let players = live.players(G).await.unwrap();
     assert!(players.iter().all(|(_, p)| p.score == 1000));
 }
 
 pub async fn streak_bonus_accumulates_across_questions(live: &dyn LiveStore) {
-    game_in_question(live, "g", 8).await;
-    live.record_answer("g", "p1", "q0", 0, 1, T0 + 100)
+    game_in_question(live, G, 8).await;
+    live.record_answer(G, P1, "q0", 0, 1, T0 + 100)
         .await
         .unwrap();
-    step(live, "g", Command::Close { question: 0 }, T0 + 1_000).await;
-    step(live, "g", Command::Next, T0 + 2_000).await; // leaderboard
-    let s = step(live, "g", Command::Next, T0 + 3_000).await; // question 1 opens
+    step(live, G, Command::Close { question: 0 }, T0 + 1_000).await;
+    step(live, G, Command::Next, T0 + 2_000).await; // leaderboard
+    let s = step(live, G, Command::Next, T0 + 3_000).await; // question 1 opens
     let a = live
-        .record_answer("g", "p1", "q1", 1, 0, s.opened_at_ms + 100)
+        .record_answer(G, P1, "q1", 1, 0, s.opened_at_ms + 100)
         .await
         .unwrap();
     assert_eq!(
         a.answer.points, 1100,
         "second correct answer in a row earns +100"
     );
-    let p = live.player("g", "p1").await.unwrap().unwrap();
+    let p = live.player(G, P1).await.unwrap().unwrap();
     assert_eq!((p.score, p.streak.count), (2100, 2));
 }
 
-pub async fn seq_grows_and_published_messages_arrive(live: &dyn LiveStore) {
-    live.create_game(meta("g", 9)).await.unwrap();
-    let mut sub = live.subscribe("g").await.unwrap();
-    let a = live.next_seq("g").await.unwrap();
-    let b = live.next_seq("g").await.unwrap();
-    assert!(b > a);
-    assert_eq!(live.current_seq("g").await.unwrap(), b);
-    let msg = LiveMessage::StateChanged { seq: b, version: 1 };
-    live.publish("g", &msg).await.unwrap();
-    let got = tokio::time::timeout(Duration::from_secs(5), sub.next())
-        .await
-        .unwrap();
-    assert_eq!(got, Some(msg));
+/// Every store operation that changes what clients see publishes its own event, with a growing `seq`.
+pub async fn every_change_publishes_its_event_in_seq_order(live: &dyn LiveStore) {
+    live.create_game(meta(G, 9)).await.unwrap();
+    let mut sub = live.subscribe(G).await.unwrap();
+    let wait = Duration::from_secs(5);
+    let mut next = async || tokio::time::timeout(wait, sub.next()).await.unwrap().unwrap();
+    let Joined { seq: s1, player_count } = live.join(G, P1, &nick("Ada")).await.unwrap();
+    assert_eq!(player_count, 1);
+    assert_eq!(
+        next().await,
+        LiveMessage::PlayerJoined {
+            seq: s1,
+            player_id: P1,
+            nickname: "Ada".into(),
+            player_count: 1
+        }
+    );
+    live.set_connected(G, P1, true).await.unwrap();
+    assert_eq!(
+        next().await,
+        LiveMessage::Presence {
+            player_id: P1,
+            connected: true
+        }
+    );
+    let current = live.state(G).await.unwrap().unwrap();
+    let mut locked = current.clone();
+    locked.locked = true;
+    locked.version += 1;
+    let s2 = live.cas_state(G, current.version, &locked).await.unwrap().unwrap();
+    assert!(s2 > s1);
+    assert_eq!(
+        next().await,
+        LiveMessage::StateChanged {
+            seq: s2,
+            version: locked.version
+        }
+    );
+    // A lost CAS publishes nothing; the next message is the kick's.
+    assert_eq!(live.cas_state(G, current.version, &locked).await.unwrap(), None);
+    assert!(live.kick(G, P1).await.unwrap());
+    let LiveMessage::Kicked { seq: s3, player_id } = next().await else {
+        panic!("expected the kick");
+    };
+    assert_eq!(player_id, P1);
+    assert!(s3 > s2);
+    assert_eq!(live.current_seq(G).await.unwrap(), s3);
+}
+
+/// Joining is refused, and changes nothing, once the game is locked or finished.
+pub async fn locked_and_finished_games_refuse_joins(live: &dyn LiveStore) {
+    live.create_game(meta(G, 15)).await.unwrap();
+    live.join(G, P1, &nick("Ada")).await.unwrap();
+    step(live, G, Command::Lock, T0).await;
+    assert!(matches!(
+        live.join(G, P2, &nick("Bob")).await,
+        Err(LiveError::GameLocked)
+    ));
+    step(live, G, Command::Unlock, T0).await;
+    step(live, G, Command::End, T0).await;
+    assert!(matches!(
+        live.join(G, P2, &nick("Bob")).await,
+        Err(LiveError::GameFinished)
+    ));
+    assert_eq!(live.player_total(G).await.unwrap(), 1);
+    assert!(live.player(G, P2).await.unwrap().is_none());
 }
 
 /// Recording a new answer announces it on the game channel (hosts' counts depend on it); a resend does not.
 pub async fn a_new_answer_is_announced_once(live: &dyn LiveStore) {
-    game_in_question(live, "g", 12).await;
-    let mut sub = live.subscribe("g").await.unwrap();
-    live.record_answer("g", "p1", "a1", 0, 1, T0 + 100)
+    game_in_question(live, G, 12).await;
+    let mut sub = live.subscribe(G).await.unwrap();
+    live.record_answer(G, P1, "a1", 0, 1, T0 + 100)
         .await
         .unwrap();
-    live.record_answer("g", "p1", "a1", 0, 1, T0 + 200)
+    live.record_answer(G, P1, "a1", 0, 1, T0 + 200)
         .await
         .unwrap();
     // A marker after the resend: the next two messages show whether the resend was announced too.
-    let marker = LiveMessage::StateChanged {
-        seq: 99,
-        version: 99,
-    };
-    live.publish("g", &marker).await.unwrap();
+    live.set_connected(G, P2, true).await.unwrap();
     let wait = Duration::from_secs(5);
     let first = tokio::time::timeout(wait, sub.next()).await.unwrap();
     assert_eq!(first, Some(LiveMessage::Answered { question: 0 }));
     let second = tokio::time::timeout(wait, sub.next()).await.unwrap();
-    assert_eq!(second, Some(marker));
+    assert_eq!(
+        second,
+        Some(LiveMessage::Presence {
+            player_id: P2,
+            connected: true
+        })
+    );
+}
+
+/// The streak bonus grows by `STREAK_STEP` per consecutive correct answer and stops at `STREAK_CAP`, in
+/// every store (the Valkey script gets both constants from `cahoot-game`).
+pub async fn the_streak_bonus_is_capped(live: &dyn LiveStore) {
+    use cahoot_game::scoring::{STREAK_CAP, STREAK_STEP};
+    let question = sample_quiz().questions[0].clone();
+    let correct = question.correct as u32;
+    let quiz = QuizInput {
+        title: "streaks".into(),
+        questions: vec![question; 8],
+    };
+    live.create_game(meta_with(G, 16, quiz)).await.unwrap();
+    live.join(G, P1, &nick("Ada")).await.unwrap();
+    let mut now = T0;
+    let mut s = step(live, G, Command::Start, now).await;
+    let mut bonuses = Vec::new();
+    for q in 0..8u32 {
+        let a = live
+            .record_answer(G, P1, &format!("q{q}"), q, correct, s.opened_at_ms + 100)
+            .await
+            .unwrap();
+        bonuses.push(a.answer.points - 1000);
+        now += 1_000;
+        step(live, G, Command::Close { question: q }, now).await;
+        if q < 7 {
+            step(live, G, Command::Next, now).await; // leaderboard
+            s = step(live, G, Command::Next, now).await; // next question opens
+        }
+    }
+    let expected: Vec<u32> = (0..8)
+        .map(|k| (STREAK_STEP * k).min(STREAK_CAP))
+        .collect();
+    assert_eq!(bonuses, expected);
+    assert_eq!(bonuses[7], STREAK_CAP, "the cap is reached and held");
+    let p = live.player(G, P1).await.unwrap().unwrap();
+    assert_eq!(p.streak.count, 8);
+    assert_eq!(p.score, 8 * 1000 + u64::from(expected.iter().sum::<u32>()));
 }
 
 pub async fn one_players_answer_reads_like_the_whole_list(live: &dyn LiveStore) {
-    game_in_question(live, "g", 12).await;
-    assert_eq!(live.answer_of("g", 0, "p1").await.unwrap(), None);
-    live.record_answer("g", "p1", "a1", 0, 2, T0 + 100)
+    game_in_question(live, G, 12).await;
+    assert_eq!(live.answer_of(G, 0, P1).await.unwrap(), None);
+    live.record_answer(G, P1, "a1", 0, 2, T0 + 100)
         .await
         .unwrap();
-    let one = live.answer_of("g", 0, "p1").await.unwrap().unwrap();
-    let all = live.answers("g", 0).await.unwrap();
-    assert_eq!(all, vec![("p1".to_owned(), one.clone())]);
+    let one = live.answer_of(G, 0, P1).await.unwrap().unwrap();
+    let all = live.answers(G, 0).await.unwrap();
+    assert_eq!(all, vec![(P1.to_string(), one.clone())]);
     assert_eq!((one.answer_id.as_str(), one.choice), ("a1", 2));
-    assert_eq!(live.answer_of("g", 0, "p2").await.unwrap(), None);
-    assert_eq!(live.answer_of("g", 1, "p1").await.unwrap(), None);
+    assert_eq!(live.answer_of(G, 0, P2).await.unwrap(), None);
+    assert_eq!(live.answer_of(G, 1, P1).await.unwrap(), None);
 }
 
 pub async fn counters_count_within_a_window_and_reset(live: &dyn LiveStore) {
@@ -302,14 +425,14 @@ pub async fn denied_tokens_stay_denied_until_their_ttl(live: &dyn LiveStore) {
 
 pub async fn unknown_games_are_reported_not_invented(live: &dyn LiveStore) {
     assert!(matches!(
-        live.add_player("nope", "p", &nick("x")).await,
+        live.join(MISSING, P1, &nick("x")).await,
         Err(LiveError::GameNotFound)
     ));
     assert!(matches!(
-        live.record_answer("nope", "p", "a", 0, 0, T0).await,
+        live.record_answer(MISSING, P1, "a", 0, 0, T0).await,
         Err(LiveError::GameNotFound)
     ));
-    assert!(live.meta("nope").await.unwrap().is_none());
+    assert!(live.meta(MISSING).await.unwrap().is_none());
 }
 
 /// Instantiates the whole suite for one backend. `$make` is an async expression yielding `Arc<dyn LiveStore>`.
@@ -333,7 +456,9 @@ macro_rules! live_contract {
             case!(an_answer_is_recorded_once_and_a_resend_gets_the_original);
             case!(closed_future_and_late_answers_are_refused);
             case!(streak_bonus_accumulates_across_questions);
-            case!(seq_grows_and_published_messages_arrive);
+            case!(every_change_publishes_its_event_in_seq_order);
+            case!(locked_and_finished_games_refuse_joins);
+            case!(the_streak_bonus_is_capped);
             case!(a_new_answer_is_announced_once);
             case!(one_players_answer_reads_like_the_whole_list);
             case!(counters_count_within_a_window_and_reset);
@@ -355,17 +480,15 @@ live_contract!(
 );
 live_contract!(valkey, valkey_store().await);
 
-/// Each Valkey test gets its own redis-server (the Valkey protocol stand-in, DESIGN §2) on a free port,
-/// killed when the test ends; the store is leaked with it so the suite's functions can borrow it freely.
+/// Valkey tests share one redis-server per test process (the Valkey protocol stand-in) and each gets its
+/// own key prefix, so they run in parallel without seeing each other's games.
 async fn valkey_store() -> Arc<dyn LiveStore> {
-    let server = support::RedisServer::start();
-    let store = cahoot_server::live::valkey::ValkeyLiveStore::connect(&server.url())
+    let url = support::shared_redis().url();
+    let prefix = format!("t{}", Uuid::new_v4().simple());
+    let store = cahoot_server::live::valkey::ValkeyLiveStore::connect_with_prefix(&url, &prefix)
         .await
         .expect("connect to the test redis-server");
-    Arc::new(support::WithServer {
-        store,
-        _server: server,
-    })
+    Arc::new(store)
 }
 
 mod support;
@@ -378,17 +501,17 @@ async fn a_dead_instances_sockets_stop_counting_as_connected() {
     let server = support::RedisServer::start();
     let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
-    a.create_game(meta("g", 11)).await.unwrap();
-    a.add_player("g", "p1", &nick("Ada")).await.unwrap();
-    a.add_player("g", "p2", &nick("Bob")).await.unwrap();
-    a.set_connected("g", "p1", true).await.unwrap();
-    b.set_connected("g", "p2", true).await.unwrap();
-    assert_eq!(a.player_counts("g").await.unwrap(), (2, 2));
+    a.create_game(meta(G, 11)).await.unwrap();
+    a.join(G, P1, &nick("Ada")).await.unwrap();
+    a.join(G, P2, &nick("Bob")).await.unwrap();
+    a.set_connected(G, P1, true).await.unwrap();
+    b.set_connected(G, P2, true).await.unwrap();
+    assert_eq!(a.player_counts(G).await.unwrap(), (2, 2));
     // "a" is killed: no more heartbeats. "b" keeps beating. The liveness window itself is under test.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(6);
     loop {
-        b.heartbeat("g").await.unwrap();
-        if b.player_counts("g").await.unwrap() == (2, 1) {
+        b.heartbeat(G).await.unwrap();
+        if b.player_counts(G).await.unwrap() == (2, 1) {
             break;
         }
         assert!(
@@ -397,11 +520,11 @@ async fn a_dead_instances_sockets_stop_counting_as_connected() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert!(!b.player("g", "p1").await.unwrap().unwrap().connected);
-    assert!(b.player("g", "p2").await.unwrap().unwrap().connected);
+    assert!(!b.player(G, P1).await.unwrap().unwrap().connected);
+    assert!(b.player(G, P2).await.unwrap().unwrap().connected);
     // Ada reconnects through "b": counted again.
-    b.set_connected("g", "p1", true).await.unwrap();
-    assert_eq!(b.player_counts("g").await.unwrap(), (2, 2));
+    b.set_connected(G, P1, true).await.unwrap();
+    assert_eq!(b.player_counts(G).await.unwrap(), (2, 2));
 }
 
 /// Distributed only: each instance judges answers against the state it last saw (one round trip per answer).
@@ -413,24 +536,24 @@ async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one(
     let server = support::RedisServer::start();
     let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
-    game_in_question(&a, "g", 13).await;
+    game_in_question(&a, G, 13).await;
     // "a" remembers question 0, opened at T0.
-    a.record_answer("g", "p1", "q0", 0, 1, T0 + 100)
+    a.record_answer(G, P1, "q0", 0, 1, T0 + 100)
         .await
         .unwrap();
     // "b" closes question 0 and opens question 1 at T0 + 60 s.
     let later = T0 + 60_000;
     for cmd in [Command::Close { question: 0 }, Command::Next, Command::Next] {
-        step(&b, "g", cmd, later).await;
+        step(&b, G, cmd, later).await;
     }
     assert!(matches!(
-        b.state("g").await.unwrap().unwrap().phase,
+        b.state(G).await.unwrap().unwrap().phase,
         cahoot_game::Phase::Question(1)
     ));
     // Judged against "a"'s memory, question 1 would not be open (and its time would count from T0).
     let q1 = sample_quiz().questions[1].correct as u32;
     let answer = a
-        .record_answer("g", "p1", "q1", 1, q1, later + 200)
+        .record_answer(G, P1, "q1", 1, q1, later + 200)
         .await
         .unwrap();
     assert!(answer.newly_recorded);
@@ -438,7 +561,7 @@ async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one(
     assert!(answer.answer.correct);
     // And an answer to question 0 from "a" is refused as closed, even though "a" saw it open.
     assert!(matches!(
-        a.record_answer("g", "p2", "late", 0, 1, later + 300).await,
+        a.record_answer(G, P2, "late", 0, 1, later + 300).await,
         Err(LiveError::Answer(cahoot_game::AnswerError::QuestionClosed))
     ));
 }
@@ -451,16 +574,22 @@ async fn an_instance_sees_players_joined_and_kicked_elsewhere() {
     let server = support::RedisServer::start();
     let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
-    game_in_question(&a, "g", 14).await;
+    game_in_question(&a, G, 14).await;
+    let label = |id: &str| match id {
+        _ if id == P1.to_string() => "p1",
+        _ if id == P2.to_string() => "p2",
+        _ if id == P3.to_string() => "p3",
+        _ => "?",
+    };
     let names = |players: Vec<(String, cahoot_game::model::PlayerRecord)>| {
         players
             .into_iter()
-            .map(|(id, p)| format!("{id}={}", p.nickname))
+            .map(|(id, p)| format!("{}={}", label(&id), p.nickname))
             .collect::<Vec<_>>()
     };
-    assert_eq!(names(a.players("g").await.unwrap()), ["p1=Ada", "p2=Bob"]);
-    b.add_player("g", "p3", &nick("Cy")).await.unwrap();
-    assert!(b.kick_player("g", "p1").await.unwrap());
-    assert_eq!(names(a.players("g").await.unwrap()), ["p2=Bob", "p3=Cy"]);
-    assert_eq!(names(b.players("g").await.unwrap()), ["p2=Bob", "p3=Cy"]);
+    assert_eq!(names(a.players(G).await.unwrap()), ["p1=Ada", "p2=Bob"]);
+    b.join(G, P3, &nick("Cy")).await.unwrap();
+    assert!(b.kick(G, P1).await.unwrap());
+    assert_eq!(names(a.players(G).await.unwrap()), ["p2=Bob", "p3=Cy"]);
+    assert_eq!(names(b.players(G).await.unwrap()), ["p2=Bob", "p3=Cy"]);
 }

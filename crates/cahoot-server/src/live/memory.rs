@@ -1,10 +1,14 @@
 //! In-process live store for embedded mode: one `GameModel` per game behind a mutex, a tokio broadcast
 //! channel per game for fan-out, counters and the denylist in maps with expiry.
 
-use super::{GameMeta, LiveError, LiveMessage, LiveStore};
+use super::{
+    Counters, Denylist, EventBus, GameMeta, GameStore, Joined, LiveError, LiveMessage, LiveStore,
+    PinLookup, Presence,
+};
 use async_trait::async_trait;
 use cahoot_game::model::{GameModel, PlayerRecord, RecordOutcome};
-use cahoot_game::{AcceptedAnswer, GamePin, GameState, Nickname, Streak};
+use cahoot_game::{AcceptedAnswer, GamePin, GameState, Nickname, Phase, Streak};
+use cahoot_protocol::{GameId, PlayerId};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use std::collections::{HashMap, HashSet};
@@ -26,10 +30,23 @@ struct LiveGame {
     channel: broadcast::Sender<LiveMessage>,
 }
 
+impl LiveGame {
+    /// Takes the next `seq` and publishes the event made with it (under the store's one lock, so events
+    /// reach subscribers in `seq` order).
+    fn announce(&mut self, event: impl FnOnce(u64) -> LiveMessage) -> u64 {
+        self.seq += 1;
+        // No receivers is fine: nobody is connected to this game on this process.
+        let _ = self.channel.send(event(self.seq));
+        self.seq
+    }
+}
+
 #[derive(Default)]
 struct Inner {
-    games: HashMap<String, LiveGame>,
-    pins: HashMap<GamePin, String>,
+    games: HashMap<GameId, LiveGame>,
+    pins: HashMap<GamePin, GameId>,
+    /// PINs of finished games, until the game expires (a join with one hears "finished").
+    finished_pins: HashMap<GamePin, Instant>,
     counters: HashMap<String, (Instant, u64)>,
     denied: HashMap<String, Instant>,
 }
@@ -57,15 +74,9 @@ impl Inner {
     /// Drops expired games, counters and denylist entries.
     fn sweep(&mut self) {
         let now = Instant::now();
-        let expired: Vec<String> = self
-            .games
-            .iter()
-            .filter(|(_, g)| g.expires_at.is_some_and(|t| t <= now))
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in expired {
-            self.games.remove(&id);
-        }
+        self.games
+            .retain(|_, g| g.expires_at.is_none_or(|t| t > now));
+        self.finished_pins.retain(|_, until| *until > now);
         if self.counters.len() > 10_000 {
             self.counters.retain(|_, (reset_at, _)| *reset_at > now);
         }
@@ -74,8 +85,8 @@ impl Inner {
         }
     }
 
-    fn game(&mut self, id: &str) -> Result<&mut LiveGame, LiveError> {
-        self.games.get_mut(id).ok_or(LiveError::GameNotFound)
+    fn game(&mut self, id: GameId) -> Result<&mut LiveGame, LiveError> {
+        self.games.get_mut(&id).ok_or(LiveError::GameNotFound)
     }
 }
 
@@ -88,13 +99,17 @@ impl LiveStore for MemoryLiveStore {
     async fn ping(&self) -> Result<(), LiveError> {
         Ok(())
     }
+}
 
+#[async_trait]
+impl GameStore for MemoryLiveStore {
     async fn create_game(&self, meta: GameMeta) -> Result<(), LiveError> {
         let mut inner = self.lock();
         if inner.pins.contains_key(&meta.pin) {
             return Err(LiveError::PinTaken);
         }
-        inner.pins.insert(meta.pin, meta.id.clone());
+        inner.pins.insert(meta.pin, meta.id);
+        inner.finished_pins.remove(&meta.pin);
         let (channel, _) = broadcast::channel(CHANNEL_CAPACITY);
         let game = LiveGame {
             model: GameModel::new(meta.quiz.clone()),
@@ -105,57 +120,73 @@ impl LiveStore for MemoryLiveStore {
             expires_at: None,
             channel,
         };
-        inner.games.insert(game.meta.id.clone(), game);
+        inner.games.insert(game.meta.id, game);
         Ok(())
     }
 
-    async fn game_id_by_pin(&self, pin: GamePin) -> Result<Option<String>, LiveError> {
-        Ok(self.lock().pins.get(&pin).cloned())
+    async fn find_pin(&self, pin: GamePin) -> Result<PinLookup, LiveError> {
+        let inner = self.lock();
+        Ok(match inner.pins.get(&pin) {
+            Some(id) => PinLookup::Live(*id),
+            None if inner.finished_pins.contains_key(&pin) => PinLookup::Finished,
+            None => PinLookup::Unknown,
+        })
     }
 
-    async fn meta(&self, game_id: &str) -> Result<Option<GameMeta>, LiveError> {
-        Ok(self.lock().games.get(game_id).map(|g| g.meta.clone()))
+    async fn meta(&self, game_id: GameId) -> Result<Option<GameMeta>, LiveError> {
+        Ok(self.lock().games.get(&game_id).map(|g| g.meta.clone()))
     }
 
-    async fn state(&self, game_id: &str) -> Result<Option<GameState>, LiveError> {
+    async fn state(&self, game_id: GameId) -> Result<Option<GameState>, LiveError> {
         Ok(self
             .lock()
             .games
-            .get(game_id)
+            .get(&game_id)
             .map(|g| g.model.state.clone()))
     }
 
     async fn cas_state(
         &self,
-        game_id: &str,
+        game_id: GameId,
         expected_version: u64,
         new_state: &GameState,
-    ) -> Result<bool, LiveError> {
+    ) -> Result<Option<u64>, LiveError> {
         let mut inner = self.lock();
         let game = inner.game(game_id)?;
         if game.model.state.version != expected_version {
-            return Ok(false);
+            return Ok(None);
         }
         game.model.state = new_state.clone();
-        Ok(true)
+        let seq = game.announce(|seq| LiveMessage::StateChanged {
+            seq,
+            version: new_state.version,
+        });
+        Ok(Some(seq))
     }
 
-    async fn add_player(
+    async fn join(
         &self,
-        game_id: &str,
-        player_id: &str,
+        game_id: GameId,
+        player_id: PlayerId,
         nickname: &Nickname,
-    ) -> Result<(), LiveError> {
+    ) -> Result<Joined, LiveError> {
         let mut inner = self.lock();
         let game = inner.game(game_id)?;
-        if game.model.kicked.iter().any(|k| k == player_id) {
+        if game.model.state.phase == Phase::Podium {
+            return Err(LiveError::GameFinished);
+        }
+        if game.model.state.locked {
+            return Err(LiveError::GameLocked);
+        }
+        let id = player_id.to_string();
+        if game.model.kicked.contains(&id) {
             return Err(LiveError::Kicked);
         }
         if !game.nicknames.insert(nickname.uniqueness_key()) {
             return Err(LiveError::NicknameTaken);
         }
         game.model.players.insert(
-            player_id.to_owned(),
+            id,
             PlayerRecord {
                 nickname: nickname.as_str().to_owned(),
                 score: 0,
@@ -163,10 +194,17 @@ impl LiveStore for MemoryLiveStore {
                 connected: false,
             },
         );
-        Ok(())
+        let player_count = game.model.players.len() as u64;
+        let seq = game.announce(|seq| LiveMessage::PlayerJoined {
+            seq,
+            player_id,
+            nickname: nickname.as_str().to_owned(),
+            player_count,
+        });
+        Ok(Joined { seq, player_count })
     }
 
-    async fn players(&self, game_id: &str) -> Result<Vec<(String, PlayerRecord)>, LiveError> {
+    async fn players(&self, game_id: GameId) -> Result<Vec<(String, PlayerRecord)>, LiveError> {
         let mut inner = self.lock();
         let game = inner.game(game_id)?;
         Ok(game
@@ -177,75 +215,45 @@ impl LiveStore for MemoryLiveStore {
             .collect())
     }
 
-    async fn player_total(&self, game_id: &str) -> Result<u64, LiveError> {
+    async fn player_total(&self, game_id: GameId) -> Result<u64, LiveError> {
         let mut inner = self.lock();
         Ok(inner.game(game_id)?.model.players.len() as u64)
     }
 
-    async fn player_counts(&self, game_id: &str) -> Result<(u64, u64), LiveError> {
-        let mut inner = self.lock();
-        let players = &inner.game(game_id)?.model.players;
-        let connected = players.values().filter(|p| p.connected).count();
-        Ok((players.len() as u64, connected as u64))
-    }
-
     async fn player(
         &self,
-        game_id: &str,
-        player_id: &str,
+        game_id: GameId,
+        player_id: PlayerId,
     ) -> Result<Option<PlayerRecord>, LiveError> {
         let mut inner = self.lock();
-        Ok(inner.game(game_id)?.model.players.get(player_id).cloned())
+        let game = inner.game(game_id)?;
+        Ok(game.model.players.get(&player_id.to_string()).cloned())
     }
 
-    async fn kick_player(&self, game_id: &str, player_id: &str) -> Result<bool, LiveError> {
+    async fn kick(&self, game_id: GameId, player_id: PlayerId) -> Result<bool, LiveError> {
         let mut inner = self.lock();
         let game = inner.game(game_id)?;
-        let Some(player) = game.model.players.remove(player_id) else {
+        let id = player_id.to_string();
+        let Some(player) = game.model.players.remove(&id) else {
             return Ok(false);
         };
         game.nicknames.remove(&player.nickname.to_lowercase());
-        game.model.kicked.push(player_id.to_owned());
+        game.connections.remove(&id);
+        game.model.kicked.push(id);
+        game.announce(|seq| LiveMessage::Kicked { seq, player_id });
         Ok(true)
     }
 
-    async fn is_kicked(&self, game_id: &str, player_id: &str) -> Result<bool, LiveError> {
+    async fn is_kicked(&self, game_id: GameId, player_id: PlayerId) -> Result<bool, LiveError> {
         let mut inner = self.lock();
-        Ok(inner
-            .game(game_id)?
-            .model
-            .kicked
-            .iter()
-            .any(|k| k == player_id))
-    }
-
-    async fn set_connected(
-        &self,
-        game_id: &str,
-        player_id: &str,
-        connected: bool,
-    ) -> Result<(), LiveError> {
-        let mut inner = self.lock();
-        let game = inner.game(game_id)?;
-        let player = game
-            .model
-            .players
-            .get_mut(player_id)
-            .ok_or(LiveError::PlayerNotFound)?;
-        let sockets = game.connections.entry(player_id.to_owned()).or_insert(0);
-        *sockets = if connected {
-            *sockets + 1
-        } else {
-            sockets.saturating_sub(1)
-        };
-        player.connected = *sockets > 0;
-        Ok(())
+        let id = player_id.to_string();
+        Ok(inner.game(game_id)?.model.kicked.contains(&id))
     }
 
     async fn record_answer(
         &self,
-        game_id: &str,
-        player_id: &str,
+        game_id: GameId,
+        player_id: PlayerId,
         answer_id: &str,
         question: u32,
         choice: u32,
@@ -253,12 +261,13 @@ impl LiveStore for MemoryLiveStore {
     ) -> Result<RecordOutcome, LiveError> {
         let mut inner = self.lock();
         let game = inner.game(game_id)?;
-        if !game.model.players.contains_key(player_id) {
+        let id = player_id.to_string();
+        if !game.model.players.contains_key(&id) {
             return Err(LiveError::PlayerNotFound);
         }
         let outcome = game
             .model
-            .record_answer(player_id, answer_id, question, choice, now_ms)?;
+            .record_answer(&id, answer_id, question, choice, now_ms)?;
         if outcome.newly_recorded {
             // No receivers is fine: nobody is connected to this game on this process.
             let _ = game.channel.send(LiveMessage::Answered { question });
@@ -268,7 +277,7 @@ impl LiveStore for MemoryLiveStore {
 
     async fn answers(
         &self,
-        game_id: &str,
+        game_id: GameId,
         question: u32,
     ) -> Result<Vec<(String, AcceptedAnswer)>, LiveError> {
         let mut inner = self.lock();
@@ -284,64 +293,97 @@ impl LiveStore for MemoryLiveStore {
 
     async fn answer_of(
         &self,
-        game_id: &str,
+        game_id: GameId,
         question: u32,
-        player_id: &str,
+        player_id: PlayerId,
     ) -> Result<Option<AcceptedAnswer>, LiveError> {
         let mut inner = self.lock();
         let game = inner.game(game_id)?;
         Ok(game
             .model
             .answers
-            .get(&(question, player_id.to_owned()))
+            .get(&(question, player_id.to_string()))
             .cloned())
     }
 
-    async fn answered_count(&self, game_id: &str, question: u32) -> Result<u64, LiveError> {
+    async fn answered_count(&self, game_id: GameId, question: u32) -> Result<u64, LiveError> {
         let mut inner = self.lock();
         Ok(inner.game(game_id)?.model.answered_count(question) as u64)
     }
 
-    async fn heartbeat(&self, _game_id: &str) -> Result<(), LiveError> {
-        // One process: its sockets live and die with the store.
+    async fn finish_game(&self, game_id: GameId, keep_for: Duration) -> Result<(), LiveError> {
+        let mut inner = self.lock();
+        let expires_at = Instant::now() + keep_for;
+        let game = inner.game(game_id)?;
+        game.expires_at = Some(expires_at);
+        let pin = game.meta.pin;
+        if inner.pins.get(&pin) == Some(&game_id) {
+            inner.pins.remove(&pin);
+            inner.finished_pins.insert(pin, expires_at);
+        }
         Ok(())
     }
+}
 
-    async fn next_seq(&self, game_id: &str) -> Result<u64, LiveError> {
-        let mut inner = self.lock();
-        let game = inner.game(game_id)?;
-        game.seq += 1;
-        Ok(game.seq)
-    }
-
-    async fn current_seq(&self, game_id: &str) -> Result<u64, LiveError> {
+#[async_trait]
+impl EventBus for MemoryLiveStore {
+    async fn current_seq(&self, game_id: GameId) -> Result<u64, LiveError> {
         let mut inner = self.lock();
         Ok(inner.game(game_id)?.seq)
     }
 
-    async fn publish(&self, game_id: &str, message: &LiveMessage) -> Result<(), LiveError> {
-        let mut inner = self.lock();
-        let game = inner.game(game_id)?;
-        // No receivers is fine: nobody is connected to this game on this process.
-        let _ = game.channel.send(message.clone());
-        Ok(())
-    }
-
-    async fn subscribe(&self, game_id: &str) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
+    async fn subscribe(&self, game_id: GameId) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
         let mut inner = self.lock();
         let rx = inner.game(game_id)?.channel.subscribe();
         Ok(broadcast_stream(rx).boxed())
     }
+}
 
-    async fn finish_game(&self, game_id: &str, keep_for: Duration) -> Result<(), LiveError> {
+#[async_trait]
+impl Presence for MemoryLiveStore {
+    async fn set_connected(
+        &self,
+        game_id: GameId,
+        player_id: PlayerId,
+        connected: bool,
+    ) -> Result<(), LiveError> {
         let mut inner = self.lock();
         let game = inner.game(game_id)?;
-        game.expires_at = Some(Instant::now() + keep_for);
-        let pin = game.meta.pin;
-        inner.pins.remove(&pin);
+        let id = player_id.to_string();
+        let player = game
+            .model
+            .players
+            .get_mut(&id)
+            .ok_or(LiveError::PlayerNotFound)?;
+        let sockets = game.connections.entry(id).or_insert(0);
+        *sockets = if connected {
+            *sockets + 1
+        } else {
+            sockets.saturating_sub(1)
+        };
+        player.connected = *sockets > 0;
+        let _ = game.channel.send(LiveMessage::Presence {
+            player_id,
+            connected,
+        });
         Ok(())
     }
 
+    async fn player_counts(&self, game_id: GameId) -> Result<(u64, u64), LiveError> {
+        let mut inner = self.lock();
+        let players = &inner.game(game_id)?.model.players;
+        let connected = players.values().filter(|p| p.connected).count();
+        Ok((players.len() as u64, connected as u64))
+    }
+
+    async fn heartbeat(&self, _game_id: GameId) -> Result<(), LiveError> {
+        // One process: its sockets live and die with the store.
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Counters for MemoryLiveStore {
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, LiveError> {
         let mut inner = self.lock();
         let now = Instant::now();
@@ -370,7 +412,10 @@ impl LiveStore for MemoryLiveStore {
         self.lock().counters.remove(key);
         Ok(())
     }
+}
 
+#[async_trait]
+impl Denylist for MemoryLiveStore {
     async fn deny_token(&self, jti: &str, ttl: Duration) -> Result<(), LiveError> {
         self.lock()
             .denied

@@ -1,15 +1,22 @@
 //! Valkey (Redis 7.0 protocol) live store for distributed mode.
 //!
 //! Every key and the channel of one game share the hash tag `{g:<id>}`, so each multi-key script touches one
-//! slot. Whatever must not race is one Lua script: the state CAS, joining (unique nickname), kicking,
-//! connection counting and — the hot path — recording an answer (record once, score once, count once).
-//! Scoring itself (correctness and the time discount) is computed in Rust by `cahoot-game`; the script
-//! re-checks the phase and deadline atomically and applies the streak bonus exactly like `Streak`.
+//! slot. Whatever must not race is one Lua script (`lua/*.lua`): the state CAS, joining (unique nickname),
+//! kicking, connection counting and — the hot path — recording an answer (record once, score once, count
+//! once). Each of them takes its `seq` and publishes its event inside the script. Scoring itself
+//! (correctness and the time discount) is computed in Rust by `cahoot-game`; the answer script re-checks
+//! the phase and deadline atomically and applies the streak bonus with `cahoot-game`'s step and cap.
 
-use super::{GameMeta, LiveError, LiveMessage, LiveStore};
+use super::{
+    Counters, Denylist, EventBus, GameMeta, GameStore, Joined, LiveError, LiveMessage, LiveStore,
+    PinLookup, Presence,
+};
+use crate::clock::now_ms;
 use async_trait::async_trait;
 use cahoot_game::model::{PlayerRecord, RecordOutcome};
+use cahoot_game::scoring::{STREAK_CAP, STREAK_STEP};
 use cahoot_game::{AcceptedAnswer, AnswerError, GamePin, GameState, Nickname, Streak, judge};
+use cahoot_protocol::{GameId, PlayerId};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use redis::aio::ConnectionManager;
@@ -37,135 +44,14 @@ const GAME_KEYS: [&str; 11] = [
 /// longer count as connected players (it was SIGKILLed and could not say goodbye).
 const INSTANCE_ALIVE_MS: u64 = 3_000;
 
-const CAS: &str = r#"
-local cur = redis.call('GET', KEYS[1])
-if not cur then return -1 end
-if cjson.decode(cur).version ~= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
-return 1
-"#;
-
-// KEYS: state players nicks kicked scores; ARGV: player_id nick_key record_json
-const ADD_PLAYER: &str = r#"
-if redis.call('EXISTS', KEYS[1]) == 0 then return -3 end
-if redis.call('SISMEMBER', KEYS[4], ARGV[1]) == 1 then return -2 end
-if redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[1]) == 0 then return -1 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-redis.call('ZADD', KEYS[5], 0, ARGV[1])
-return 1
-"#;
-
-// KEYS: players nicks kicked scores conns streaks alive connected; ARGV: player_id
-const KICK: &str = r#"
-local rec = redis.call('HGET', KEYS[1], ARGV[1])
-if not rec then return 0 end
-redis.call('HDEL', KEYS[2], cjson.decode(rec).nick_key)
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
-for _, instance in ipairs(redis.call('HKEYS', KEYS[7])) do
-  local field = ARGV[1] .. '|' .. instance
-  local n = tonumber(redis.call('HGET', KEYS[5], field) or '0')
-  if n > 0 then redis.call('HINCRBY', KEYS[8], instance, -1) end
-  redis.call('HDEL', KEYS[5], field)
-end
-redis.call('HDEL', KEYS[6], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[1])
-return 1
-"#;
-
-// Sockets are counted per (player, instance) so a dead instance's sockets can be ignored, and each
-// instance keeps the number of distinct players it holds sockets for ("connected"), so counting the
-// connected players costs one field per instance instead of a scan of every socket.
-// KEYS: players conns alive connected; ARGV: player_id instance delta now_ms
-const CONNECT: &str = r#"
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
-local field = ARGV[1] .. '|' .. ARGV[2]
-local delta = tonumber(ARGV[3])
-local after = redis.call('HINCRBY', KEYS[2], field, delta)
-local before = after - delta
-if after <= 0 then redis.call('HDEL', KEYS[2], field) end
-if before <= 0 and after > 0 then redis.call('HINCRBY', KEYS[4], ARGV[2], 1) end
-if before > 0 and after <= 0 then redis.call('HINCRBY', KEYS[4], ARGV[2], -1) end
-redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
-return after
-"#;
-
-// KEYS: alive connected; ARGV: now_ms alive_ms. Returns the number of players with a socket on a live
-// instance. A player with sockets on two instances at once (a reload moving between them) counts twice
-// for that moment: "everyone answered" then waits for the timer, it never closes a question early.
-const CONNECTED: &str = r#"
-local n = 0
-local inst = redis.call('HGETALL', KEYS[1])
-for i = 1, #inst, 2 do
-  if tonumber(ARGV[1]) - tonumber(inst[i + 1]) <= tonumber(ARGV[2]) then
-    local c = tonumber(redis.call('HGET', KEYS[2], inst[i]) or '0')
-    if c > 0 then n = n + c end
-  end
-end
-return n
-"#;
-
-// KEYS: state answers:q streaks scores players
-// ARGV: player_id answer_id question now_ms judged(0/1) correct(0/1) base_points elapsed_ms choice ttl err
-//       judged_version channel answered_message
-// Returns {'new'|'dup', answer_json}, {'stale', ''} when the answer was judged against another state version
-// than the stored one (the caller re-reads the state and judges again), or {'err', code}.
-// A new answer is announced on the game channel in the same step.
-const RECORD_ANSWER: &str = r#"
-local st = redis.call('GET', KEYS[1])
-if not st then return {'err', 'game_not_found'} end
-if redis.call('HEXISTS', KEYS[5], ARGV[1]) == 0 then return {'err', 'player_not_found'} end
-local existing = redis.call('HGET', KEYS[2], ARGV[1])
-if existing then
-  if cjson.decode(existing).answer_id == ARGV[2] then return {'dup', existing} end
-  return {'err', 'already_answered'}
-end
-local s = cjson.decode(st)
-if s.version ~= tonumber(ARGV[12]) then return {'stale', ''} end
-if ARGV[5] ~= '1' then return {'err', ARGV[11]} end
-local q = tonumber(ARGV[3])
-if s.phase.phase ~= 'question' or s.phase.index ~= q or tonumber(ARGV[4]) > s.deadline_ms then
-  return {'err', 'question_closed'}
-end
-local correct = ARGV[6] == '1'
-local count, last = 0, -1
-local sk = redis.call('HGET', KEYS[3], ARGV[1])
-if sk then
-  local c, l = string.match(sk, '^(%d+):(-?%d+)$')
-  count, last = tonumber(c), tonumber(l)
-end
-if correct then
-  if q > 0 and last == q - 1 then count = count + 1 else count = 1 end
-else
-  count = 0
-end
-local bonus = 0
-if count >= 2 then bonus = math.min(100 * (count - 1), 500) end
-local points = 0
-if correct and tonumber(ARGV[7]) > 0 then points = tonumber(ARGV[7]) + bonus end
-redis.call('HSET', KEYS[3], ARGV[1], count .. ':' .. q)
-local answer = cjson.encode({answer_id = ARGV[2], question = q, choice = tonumber(ARGV[9]),
-  correct = correct, elapsed_ms = tonumber(ARGV[8]), points = points})
-redis.call('HSET', KEYS[2], ARGV[1], answer)
-redis.call('EXPIRE', KEYS[2], ARGV[10])
-redis.call('ZINCRBY', KEYS[4], points, ARGV[1])
-redis.call('PUBLISH', ARGV[13], ARGV[14])
-return {'new', answer}
-"#;
-
-// KEYS: counter; ARGV: window_ms
-const HIT: &str = r#"
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n
-"#;
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+// The scripts, one job each; every script that changes what clients see also publishes its event.
+const CAS: &str = include_str!("lua/cas.lua");
+const JOIN: &str = include_str!("lua/join.lua");
+const KICK: &str = include_str!("lua/kick.lua");
+const CONNECT: &str = include_str!("lua/connect.lua");
+const CONNECTED: &str = include_str!("lua/connected.lua");
+const RECORD_ANSWER: &str = include_str!("lua/record_answer.lua");
+const HIT: &str = include_str!("lua/hit.lua");
 
 /// Players with at least one socket on an instance whose heartbeat is recent.
 fn connected_players<'a>(
@@ -201,7 +87,7 @@ pub struct ValkeyLiveStore {
     ping_conn: ConnectionManager,
     prefix: String,
     cas: Script,
-    add_player: Script,
+    join: Script,
     kick: Script,
     connect: Script,
     connected: Script,
@@ -219,10 +105,10 @@ pub struct ValkeyLiveStore {
 /// costs one more round trip, never a wrong score.
 #[derive(Default)]
 struct GameCache {
-    entries: std::sync::Mutex<HashMap<String, CachedGame>>,
+    entries: std::sync::Mutex<HashMap<GameId, CachedGame>>,
     /// Game → player id → nickname. A player's nickname never changes, so a snapshot only reads the
     /// players it has not seen yet instead of every player record (10 000 JSON records per snapshot).
-    rosters: std::sync::Mutex<HashMap<String, HashMap<String, String>>>,
+    rosters: std::sync::Mutex<HashMap<GameId, HashMap<String, String>>>,
 }
 
 #[derive(Default, Clone)]
@@ -235,28 +121,28 @@ struct CachedGame {
 const CACHED_GAMES: usize = 1024;
 
 /// A game's entry in a per-game cache map, emptying the map first when it is full.
-fn bounded_entry<'a, V: Default>(map: &'a mut HashMap<String, V>, game_id: &str) -> &'a mut V {
-    if map.len() >= CACHED_GAMES && !map.contains_key(game_id) {
+fn bounded_entry<V: Default>(map: &mut HashMap<GameId, V>, game_id: GameId) -> &mut V {
+    if map.len() >= CACHED_GAMES && !map.contains_key(&game_id) {
         map.clear();
     }
-    map.entry(game_id.to_owned()).or_default()
+    map.entry(game_id).or_default()
 }
 
 impl GameCache {
-    fn get(&self, game_id: &str) -> CachedGame {
+    fn get(&self, game_id: GameId) -> CachedGame {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.get(game_id).cloned().unwrap_or_default()
+        entries.get(&game_id).cloned().unwrap_or_default()
     }
 
-    fn update(&self, game_id: &str, f: impl FnOnce(&mut CachedGame)) {
+    fn update(&self, game_id: GameId, f: impl FnOnce(&mut CachedGame)) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         f(bounded_entry(&mut entries, game_id));
     }
 
     /// The cached nicknames of `ids`, and the ids this instance has not seen yet.
-    fn nicknames(&self, game_id: &str, ids: &[String]) -> (HashMap<String, String>, Vec<String>) {
+    fn nicknames(&self, game_id: GameId, ids: &[String]) -> (HashMap<String, String>, Vec<String>) {
         let rosters = self.rosters.lock().unwrap_or_else(|e| e.into_inner());
-        let known = rosters.get(game_id);
+        let known = rosters.get(&game_id);
         let mut found = HashMap::with_capacity(ids.len());
         let mut unseen = Vec::new();
         for id in ids {
@@ -270,13 +156,13 @@ impl GameCache {
         (found, unseen)
     }
 
-    fn remember_nicknames(&self, game_id: &str, fetched: &HashMap<String, String>) {
+    fn remember_nicknames(&self, game_id: GameId, fetched: &HashMap<String, String>) {
         let mut rosters = self.rosters.lock().unwrap_or_else(|e| e.into_inner());
         bounded_entry(&mut rosters, game_id)
             .extend(fetched.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 
-    fn remember_state(&self, game_id: &str, state: &GameState) {
+    fn remember_state(&self, game_id: GameId, state: &GameState) {
         self.update(game_id, |g| {
             // Never replace a newer guess with an older read that arrived late.
             if g.state.as_ref().is_none_or(|s| s.version <= state.version) {
@@ -320,7 +206,7 @@ impl ValkeyLiveStore {
             ping_conn,
             prefix: prefix.to_owned(),
             cas: Script::new(CAS),
-            add_player: Script::new(ADD_PLAYER),
+            join: Script::new(JOIN),
             kick: Script::new(KICK),
             connect: Script::new(CONNECT),
             connected: Script::new(CONNECTED),
@@ -331,16 +217,21 @@ impl ValkeyLiveStore {
         })
     }
 
-    fn key(&self, game: &str, suffix: &str) -> String {
+    fn key(&self, game: GameId, suffix: &str) -> String {
         format!("{}:{{g:{game}}}:{suffix}", self.prefix)
     }
 
-    fn channel(&self, game: &str) -> String {
+    fn channel(&self, game: GameId) -> String {
         self.key(game, "events")
     }
 
     fn pin_key(&self, pin: GamePin) -> String {
         format!("{}:pin:{pin}", self.prefix)
+    }
+
+    /// A finished game's PIN, kept until the game expires so a late join hears "finished".
+    fn finished_pin_key(&self, pin: GamePin) -> String {
+        format!("{}:finished-pin:{pin}", self.prefix)
     }
 
     fn conn(&self) -> ConnectionManager {
@@ -357,7 +248,7 @@ impl ValkeyLiveStore {
             .transpose()
     }
 
-    async fn require_game(&self, game_id: &str) -> Result<(), LiveError> {
+    async fn require_game(&self, game_id: GameId) -> Result<(), LiveError> {
         let exists: bool = self
             .conn()
             .exists(self.key(game_id, "state"))
@@ -373,7 +264,7 @@ impl ValkeyLiveStore {
     /// The game's meta, read from the store once per instance (it never changes).
     async fn shared_meta(
         &self,
-        game_id: &str,
+        game_id: GameId,
     ) -> Result<Option<std::sync::Arc<GameMeta>>, LiveError> {
         if let Some(meta) = self.cache.get(game_id).meta {
             return Ok(Some(meta));
@@ -393,7 +284,7 @@ impl ValkeyLiveStore {
     /// records); a player missing from the store (kicked) is left out.
     async fn nicknames(
         &self,
-        game_id: &str,
+        game_id: GameId,
         ids: &[String],
     ) -> Result<HashMap<String, String>, LiveError> {
         let (mut found, unseen) = self.cache.nicknames(game_id, ids);
@@ -429,6 +320,31 @@ impl ValkeyLiveStore {
     }
 }
 
+/// A script's `{'err', code}` reply as the error it stands for.
+fn script_error(code: &str) -> LiveError {
+    match code {
+        "game_not_found" => LiveError::GameNotFound,
+        "game_finished" => LiveError::GameFinished,
+        "game_locked" => LiveError::GameLocked,
+        "kicked" => LiveError::Kicked,
+        "nickname_taken" => LiveError::NicknameTaken,
+        "player_not_found" => LiveError::PlayerNotFound,
+        "already_answered" => AnswerError::AlreadyAnswered.into(),
+        "invalid_choice" => AnswerError::InvalidChoice.into(),
+        "question_closed" => AnswerError::QuestionClosed.into(),
+        other => LiveError::Unavailable(format!("unexpected script reply {other:?}")),
+    }
+}
+
+/// `AnswerError` as the answer script spells it (`script_error` reads it back).
+fn answer_error_code(e: AnswerError) -> &'static str {
+    match e {
+        AnswerError::QuestionClosed => "question_closed",
+        AnswerError::InvalidChoice => "invalid_choice",
+        AnswerError::AlreadyAnswered => "already_answered",
+    }
+}
+
 #[async_trait]
 impl LiveStore for ValkeyLiveStore {
     fn backend(&self) -> &'static str {
@@ -442,12 +358,15 @@ impl LiveStore for ValkeyLiveStore {
             .map_err(unavailable)?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl GameStore for ValkeyLiveStore {
     async fn create_game(&self, meta: GameMeta) -> Result<(), LiveError> {
         let mut conn = self.conn();
         let claimed: bool = redis::cmd("SET")
             .arg(self.pin_key(meta.pin))
-            .arg(&meta.id)
+            .arg(meta.id.to_string())
             .arg("NX")
             .arg("EX")
             .arg(GAME_TTL_SECS)
@@ -463,26 +382,34 @@ impl LiveStore for ValkeyLiveStore {
         let state_json = serde_json::to_string(&state).map_err(|_| corrupt("state"))?;
         redis::pipe()
             .atomic()
-            .set_ex(self.key(&meta.id, "meta"), meta_json, GAME_TTL_SECS)
-            .set_ex(self.key(&meta.id, "seq"), 0, GAME_TTL_SECS)
-            .set_ex(self.key(&meta.id, "state"), state_json, GAME_TTL_SECS)
+            .del(self.finished_pin_key(meta.pin))
+            .set_ex(self.key(meta.id, "meta"), meta_json, GAME_TTL_SECS)
+            .set_ex(self.key(meta.id, "seq"), 0, GAME_TTL_SECS)
+            .set_ex(self.key(meta.id, "state"), state_json, GAME_TTL_SECS)
             .query_async::<()>(&mut conn)
             .await
             .map_err(unavailable)
     }
 
-    async fn game_id_by_pin(&self, pin: GamePin) -> Result<Option<String>, LiveError> {
-        self.conn()
+    async fn find_pin(&self, pin: GamePin) -> Result<PinLookup, LiveError> {
+        let (live, finished): (Option<String>, bool) = redis::pipe()
             .get(self.pin_key(pin))
+            .exists(self.finished_pin_key(pin))
+            .query_async(&mut self.conn())
             .await
-            .map_err(unavailable)
+            .map_err(unavailable)?;
+        Ok(match live {
+            Some(id) => PinLookup::Live(GameId::parse(&id).ok_or_else(|| corrupt("PIN"))?),
+            None if finished => PinLookup::Finished,
+            None => PinLookup::Unknown,
+        })
     }
 
-    async fn meta(&self, game_id: &str) -> Result<Option<GameMeta>, LiveError> {
+    async fn meta(&self, game_id: GameId) -> Result<Option<GameMeta>, LiveError> {
         Ok(self.shared_meta(game_id).await?.map(|m| (*m).clone()))
     }
 
-    async fn state(&self, game_id: &str) -> Result<Option<GameState>, LiveError> {
+    async fn state(&self, game_id: GameId) -> Result<Option<GameState>, LiveError> {
         let state: Option<GameState> = self
             .get_json(self.key(game_id, "state"), "game state")
             .await?;
@@ -494,14 +421,15 @@ impl LiveStore for ValkeyLiveStore {
 
     async fn cas_state(
         &self,
-        game_id: &str,
+        game_id: GameId,
         expected_version: u64,
         new_state: &GameState,
-    ) -> Result<bool, LiveError> {
+    ) -> Result<Option<u64>, LiveError> {
         let json = serde_json::to_string(new_state).map_err(|_| corrupt("state"))?;
         let mut inv = self.cas.prepare_invoke();
         inv.key(self.key(game_id, "state"));
-        for suffix in GAME_KEYS.iter().filter(|s| **s != "state") {
+        inv.key(self.key(game_id, "seq"));
+        for suffix in GAME_KEYS.iter().filter(|s| !matches!(**s, "state" | "seq")) {
             inv.key(self.key(game_id, suffix));
         }
         let ttl = if new_state.is_finished() {
@@ -509,54 +437,63 @@ impl LiveStore for ValkeyLiveStore {
         } else {
             GAME_TTL_SECS
         };
-        inv.arg(expected_version).arg(json).arg(ttl);
+        inv.arg(expected_version)
+            .arg(json)
+            .arg(ttl)
+            .arg(self.channel(game_id))
+            .arg(new_state.version);
         let r: i64 = inv
             .invoke_async(&mut self.conn())
             .await
             .map_err(unavailable)?;
         match r {
             -1 => Err(LiveError::GameNotFound),
-            0 => Ok(false),
-            _ => {
+            0 => Ok(None),
+            seq => {
                 self.cache.remember_state(game_id, new_state);
-                Ok(true)
+                Ok(Some(seq as u64))
             }
         }
     }
 
-    async fn add_player(
+    async fn join(
         &self,
-        game_id: &str,
-        player_id: &str,
+        game_id: GameId,
+        player_id: PlayerId,
         nickname: &Nickname,
-    ) -> Result<(), LiveError> {
+    ) -> Result<Joined, LiveError> {
         let stored = StoredPlayer {
             nickname: nickname.as_str().to_owned(),
             nick_key: nickname.uniqueness_key(),
         };
         let json = serde_json::to_string(&stored).map_err(|_| corrupt("player"))?;
-        let r: i64 = self
-            .add_player
+        let reply: redis::Value = self
+            .join
             .key(self.key(game_id, "state"))
             .key(self.key(game_id, "players"))
             .key(self.key(game_id, "nicks"))
             .key(self.key(game_id, "kicked"))
             .key(self.key(game_id, "scores"))
-            .arg(player_id)
+            .key(self.key(game_id, "seq"))
+            .arg(player_id.to_string())
             .arg(&stored.nick_key)
             .arg(json)
+            .arg(self.channel(game_id))
+            .arg(nickname.as_str())
             .invoke_async(&mut self.conn())
             .await
             .map_err(unavailable)?;
-        match r {
-            -3 => Err(LiveError::GameNotFound),
-            -2 => Err(LiveError::Kicked),
-            -1 => Err(LiveError::NicknameTaken),
-            _ => Ok(()),
+        match redis::from_redis_value::<(String, u64, u64)>(reply.clone()) {
+            Ok((_, seq, player_count)) => Ok(Joined { seq, player_count }),
+            Err(_) => {
+                let (_, code): (String, String) =
+                    redis::from_redis_value(reply).map_err(|_| corrupt("join reply"))?;
+                Err(script_error(&code))
+            }
         }
     }
 
-    async fn players(&self, game_id: &str) -> Result<Vec<(String, PlayerRecord)>, LiveError> {
+    async fn players(&self, game_id: GameId) -> Result<Vec<(String, PlayerRecord)>, LiveError> {
         // Every player has a score (joining adds one, kicking removes it): the scores are the roster.
         let (exists, scores, conns, streaks, alive): (
             bool,
@@ -596,7 +533,7 @@ impl LiveStore for ValkeyLiveStore {
         Ok(out)
     }
 
-    async fn player_total(&self, game_id: &str) -> Result<u64, LiveError> {
+    async fn player_total(&self, game_id: GameId) -> Result<u64, LiveError> {
         self.require_game(game_id).await?;
         self.conn()
             .hlen(self.key(game_id, "players"))
@@ -604,40 +541,22 @@ impl LiveStore for ValkeyLiveStore {
             .map_err(unavailable)
     }
 
-    async fn player_counts(&self, game_id: &str) -> Result<(u64, u64), LiveError> {
-        self.require_game(game_id).await?;
-        let total: u64 = self
-            .conn()
-            .hlen(self.key(game_id, "players"))
-            .await
-            .map_err(unavailable)?;
-        let connected: u64 = self
-            .connected
-            .key(self.key(game_id, "alive"))
-            .key(self.key(game_id, "connected"))
-            .arg(now_ms())
-            .arg(INSTANCE_ALIVE_MS)
-            .invoke_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
-        Ok((total, connected))
-    }
-
     async fn player(
         &self,
-        game_id: &str,
-        player_id: &str,
+        game_id: GameId,
+        player_id: PlayerId,
     ) -> Result<Option<PlayerRecord>, LiveError> {
         self.require_game(game_id).await?;
+        let player_id = player_id.to_string();
         let (raw, score, streak, alive): (
             Option<String>,
             Option<f64>,
             Option<String>,
             HashMap<String, u64>,
         ) = redis::pipe()
-            .hget(self.key(game_id, "players"), player_id)
-            .zscore(self.key(game_id, "scores"), player_id)
-            .hget(self.key(game_id, "streaks"), player_id)
+            .hget(self.key(game_id, "players"), &player_id)
+            .zscore(self.key(game_id, "scores"), &player_id)
+            .hget(self.key(game_id, "streaks"), &player_id)
             .hgetall(self.key(game_id, "alive"))
             .query_async(&mut self.conn())
             .await
@@ -669,9 +588,9 @@ impl LiveStore for ValkeyLiveStore {
         }))
     }
 
-    async fn kick_player(&self, game_id: &str, player_id: &str) -> Result<bool, LiveError> {
+    async fn kick(&self, game_id: GameId, player_id: PlayerId) -> Result<bool, LiveError> {
         self.require_game(game_id).await?;
-        let r: i64 = self
+        let seq: i64 = self
             .kick
             .key(self.key(game_id, "players"))
             .key(self.key(game_id, "nicks"))
@@ -681,52 +600,27 @@ impl LiveStore for ValkeyLiveStore {
             .key(self.key(game_id, "streaks"))
             .key(self.key(game_id, "alive"))
             .key(self.key(game_id, "connected"))
-            .arg(player_id)
+            .key(self.key(game_id, "seq"))
+            .arg(player_id.to_string())
+            .arg(self.channel(game_id))
             .invoke_async(&mut self.conn())
             .await
             .map_err(unavailable)?;
-        Ok(r == 1)
+        Ok(seq > 0)
     }
 
-    async fn is_kicked(&self, game_id: &str, player_id: &str) -> Result<bool, LiveError> {
+    async fn is_kicked(&self, game_id: GameId, player_id: PlayerId) -> Result<bool, LiveError> {
         self.require_game(game_id).await?;
         self.conn()
-            .sismember(self.key(game_id, "kicked"), player_id)
+            .sismember(self.key(game_id, "kicked"), player_id.to_string())
             .await
             .map_err(unavailable)
     }
 
-    async fn set_connected(
-        &self,
-        game_id: &str,
-        player_id: &str,
-        connected: bool,
-    ) -> Result<(), LiveError> {
-        self.require_game(game_id).await?;
-        let r: i64 = self
-            .connect
-            .key(self.key(game_id, "players"))
-            .key(self.key(game_id, "conns"))
-            .key(self.key(game_id, "alive"))
-            .key(self.key(game_id, "connected"))
-            .arg(player_id)
-            .arg(&self.instance)
-            .arg(if connected { 1 } else { -1 })
-            .arg(now_ms())
-            .invoke_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
-        if r < 0 {
-            Err(LiveError::PlayerNotFound)
-        } else {
-            Ok(())
-        }
-    }
-
     async fn record_answer(
         &self,
-        game_id: &str,
-        player_id: &str,
+        game_id: GameId,
+        player_id: PlayerId,
         answer_id: &str,
         question: u32,
         choice: u32,
@@ -738,6 +632,7 @@ impl LiveStore for ValkeyLiveStore {
             .ok_or(LiveError::GameNotFound)?;
         let announcement = serde_json::to_string(&LiveMessage::Answered { question })
             .map_err(|_| corrupt("message"))?;
+        let player_id = player_id.to_string();
         // One round trip in the steady state: judged against this instance's last known state, which the
         // script accepts only if it is still the stored version. A stale guess is re-read and judged again.
         let mut state = self.cache.get(game_id).state;
@@ -751,7 +646,7 @@ impl LiveStore for ValkeyLiveStore {
             let judged = judge(&current, &meta.quiz, question, choice, now_ms);
             let (ok, correct, base, elapsed, err) = match judged {
                 Ok(j) => (1, j.correct, j.base_points, j.elapsed_ms, ""),
-                Err(e) => (0, false, 0, 0, e.code()),
+                Err(e) => (0, false, 0, 0, answer_error_code(e)),
             };
             let (kind, payload): (String, String) = self
                 .record
@@ -760,7 +655,7 @@ impl LiveStore for ValkeyLiveStore {
                 .key(self.key(game_id, "streaks"))
                 .key(self.key(game_id, "scores"))
                 .key(self.key(game_id, "players"))
-                .arg(player_id)
+                .arg(&player_id)
                 .arg(answer_id)
                 .arg(question)
                 .arg(now_ms)
@@ -774,6 +669,8 @@ impl LiveStore for ValkeyLiveStore {
                 .arg(current.version)
                 .arg(self.channel(game_id))
                 .arg(&announcement)
+                .arg(STREAK_STEP)
+                .arg(STREAK_CAP)
                 .invoke_async(&mut self.conn())
                 .await
                 .map_err(unavailable)?;
@@ -786,19 +683,16 @@ impl LiveStore for ValkeyLiveStore {
         let answer = |payload: &str| -> Result<AcceptedAnswer, LiveError> {
             serde_json::from_str(payload).map_err(|_| corrupt("answer"))
         };
-        match (kind.as_str(), payload.as_str()) {
-            ("new", p) => Ok(RecordOutcome {
-                answer: answer(p)?,
+        match kind.as_str() {
+            "new" => Ok(RecordOutcome {
+                answer: answer(&payload)?,
                 newly_recorded: true,
             }),
-            ("dup", p) => Ok(RecordOutcome {
-                answer: answer(p)?,
+            "dup" => Ok(RecordOutcome {
+                answer: answer(&payload)?,
                 newly_recorded: false,
             }),
-            (_, "game_not_found") => Err(LiveError::GameNotFound),
-            (_, "player_not_found") => Err(LiveError::PlayerNotFound),
-            (_, "already_answered") => Err(AnswerError::AlreadyAnswered.into()),
-            (_, "invalid_choice") => Err(AnswerError::InvalidChoice.into()),
+            "err" => Err(script_error(&payload)),
             // "stale" three times: the state changes faster than answers arrive, i.e. the question ended.
             _ => Err(AnswerError::QuestionClosed.into()),
         }
@@ -806,7 +700,7 @@ impl LiveStore for ValkeyLiveStore {
 
     async fn answers(
         &self,
-        game_id: &str,
+        game_id: GameId,
         question: u32,
     ) -> Result<Vec<(String, AcceptedAnswer)>, LiveError> {
         let raw: HashMap<String, String> = self
@@ -819,44 +713,55 @@ impl LiveStore for ValkeyLiveStore {
             .collect()
     }
 
-    async fn heartbeat(&self, game_id: &str) -> Result<(), LiveError> {
-        self.conn()
-            .hset(self.key(game_id, "alive"), &self.instance, now_ms())
-            .await
-            .map_err(unavailable)
-    }
-
     async fn answer_of(
         &self,
-        game_id: &str,
+        game_id: GameId,
         question: u32,
-        player_id: &str,
+        player_id: PlayerId,
     ) -> Result<Option<AcceptedAnswer>, LiveError> {
         let raw: Option<String> = self
             .conn()
-            .hget(self.key(game_id, &format!("answers:{question}")), player_id)
+            .hget(
+                self.key(game_id, &format!("answers:{question}")),
+                player_id.to_string(),
+            )
             .await
             .map_err(unavailable)?;
         raw.map(|a| serde_json::from_str(&a).map_err(|_| corrupt("answer")))
             .transpose()
     }
 
-    async fn answered_count(&self, game_id: &str, question: u32) -> Result<u64, LiveError> {
+    async fn answered_count(&self, game_id: GameId, question: u32) -> Result<u64, LiveError> {
         self.conn()
             .hlen(self.key(game_id, &format!("answers:{question}")))
             .await
             .map_err(unavailable)
     }
 
-    async fn next_seq(&self, game_id: &str) -> Result<u64, LiveError> {
-        self.require_game(game_id).await?;
-        self.conn()
-            .incr(self.key(game_id, "seq"), 1)
+    async fn finish_game(&self, game_id: GameId, keep_for: Duration) -> Result<(), LiveError> {
+        let meta = self.meta(game_id).await?.ok_or(LiveError::GameNotFound)?;
+        let secs = keep_for.as_secs().max(1);
+        let mut pipe = redis::pipe();
+        // The PIN is free for a new game; until this one expires, a join with it hears "finished".
+        pipe.del(self.pin_key(meta.pin)).ignore();
+        pipe.set_ex(self.finished_pin_key(meta.pin), game_id.to_string(), secs)
+            .ignore();
+        for suffix in GAME_KEYS {
+            pipe.expire(self.key(game_id, suffix), secs as i64).ignore();
+        }
+        for q in 0..meta.quiz.questions.len() {
+            pipe.expire(self.key(game_id, &format!("answers:{q}")), secs as i64)
+                .ignore();
+        }
+        pipe.query_async::<()>(&mut self.conn())
             .await
             .map_err(unavailable)
     }
+}
 
-    async fn current_seq(&self, game_id: &str) -> Result<u64, LiveError> {
+#[async_trait]
+impl EventBus for ValkeyLiveStore {
+    async fn current_seq(&self, game_id: GameId) -> Result<u64, LiveError> {
         let seq: Option<u64> = self
             .conn()
             .get(self.key(game_id, "seq"))
@@ -865,45 +770,80 @@ impl LiveStore for ValkeyLiveStore {
         seq.ok_or(LiveError::GameNotFound)
     }
 
-    async fn publish(&self, game_id: &str, message: &LiveMessage) -> Result<(), LiveError> {
-        let json = serde_json::to_string(message).map_err(|_| corrupt("message"))?;
-        self.conn()
-            .publish::<_, _, ()>(self.channel(game_id), json)
-            .await
-            .map_err(unavailable)
-    }
-
-    async fn subscribe(&self, game_id: &str) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
+    async fn subscribe(&self, game_id: GameId) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
         let mut pubsub = self.client.get_async_pubsub().await.map_err(unavailable)?;
         pubsub
             .subscribe(self.channel(game_id))
             .await
             .map_err(unavailable)?;
-        // The stream ends when the connection drops; the hub then resubscribes and resyncs its sockets.
+        // The stream ends when the connection drops; the fan-out then resubscribes and resyncs its sockets.
         let stream = pubsub.into_on_message().filter_map(|msg| async move {
             let payload: String = msg.get_payload().ok()?;
             serde_json::from_str::<LiveMessage>(&payload).ok()
         });
         Ok(stream.boxed())
     }
+}
 
-    async fn finish_game(&self, game_id: &str, keep_for: Duration) -> Result<(), LiveError> {
-        let meta = self.meta(game_id).await?.ok_or(LiveError::GameNotFound)?;
-        let secs = keep_for.as_secs().max(1) as i64;
-        let mut pipe = redis::pipe();
-        pipe.del(self.pin_key(meta.pin)).ignore();
-        for suffix in GAME_KEYS {
-            pipe.expire(self.key(game_id, suffix), secs).ignore();
+#[async_trait]
+impl Presence for ValkeyLiveStore {
+    async fn set_connected(
+        &self,
+        game_id: GameId,
+        player_id: PlayerId,
+        connected: bool,
+    ) -> Result<(), LiveError> {
+        self.require_game(game_id).await?;
+        let r: i64 = self
+            .connect
+            .key(self.key(game_id, "players"))
+            .key(self.key(game_id, "conns"))
+            .key(self.key(game_id, "alive"))
+            .key(self.key(game_id, "connected"))
+            .arg(player_id.to_string())
+            .arg(&self.instance)
+            .arg(if connected { 1 } else { -1 })
+            .arg(now_ms())
+            .arg(self.channel(game_id))
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        if r < 0 {
+            Err(LiveError::PlayerNotFound)
+        } else {
+            Ok(())
         }
-        for q in 0..meta.quiz.questions.len() {
-            pipe.expire(self.key(game_id, &format!("answers:{q}")), secs)
-                .ignore();
-        }
-        pipe.query_async::<()>(&mut self.conn())
+    }
+
+    async fn player_counts(&self, game_id: GameId) -> Result<(u64, u64), LiveError> {
+        self.require_game(game_id).await?;
+        let total: u64 = self
+            .conn()
+            .hlen(self.key(game_id, "players"))
+            .await
+            .map_err(unavailable)?;
+        let connected: u64 = self
+            .connected
+            .key(self.key(game_id, "alive"))
+            .key(self.key(game_id, "connected"))
+            .arg(now_ms())
+            .arg(INSTANCE_ALIVE_MS)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        Ok((total, connected))
+    }
+
+    async fn heartbeat(&self, game_id: GameId) -> Result<(), LiveError> {
+        self.conn()
+            .hset(self.key(game_id, "alive"), &self.instance, now_ms())
             .await
             .map_err(unavailable)
     }
+}
 
+#[async_trait]
+impl Counters for ValkeyLiveStore {
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, LiveError> {
         self.hit
             .key(format!("{}:ctr:{key}", self.prefix))
@@ -928,7 +868,10 @@ impl LiveStore for ValkeyLiveStore {
             .await
             .map_err(unavailable)
     }
+}
 
+#[async_trait]
+impl Denylist for ValkeyLiveStore {
     async fn deny_token(&self, jti: &str, ttl: Duration) -> Result<(), LiveError> {
         self.conn()
             .pset_ex(

@@ -1,18 +1,23 @@
-//! Live games over HTTP and WebSocket: starting a game, joining it, and the socket gateway.
+//! Live games over HTTP and WebSocket.
 //!
-//! - `games`: `POST /api/games`, `POST /api/play/join`
-//! - `ws`: `GET /ws`, one connection per client, authenticated by its first frame
-//! - `hub`: per-instance fan-out, one task per game with local sockets (deadlines, answer counts)
-//! - `engine`: CAS transitions and storing finished games
-//! - `view`: snapshots rendered per role
+//! - `commands`: THE command layer — join, kick, presence, answer, transition; the only code that
+//!   changes a live game (each command is one atomic live-store call that also publishes its event)
+//! - `games`: `POST /api/games`, `POST /api/play/join` (REST front of `commands`)
+//! - `ws`: `GET /ws` — handshake, connection loop, dispatch of client messages to `commands`
+//! - `fanout`: per-instance fan-out and game clocks, one task per game with local sockets
+//! - `archive`: copying finished games to the durable store
+//! - `view` and `snapshot_cache`: snapshots rendered per role, and the ones connecting players share
 
-pub mod engine;
+mod archive;
+mod commands;
+mod fanout;
 mod games;
-mod hub;
+mod snapshot_cache;
 pub mod view;
 mod ws;
 
-pub use hub::Hub;
+pub use commands::{CommandError, Commands};
+pub use fanout::Fanout;
 
 use crate::AppState;
 use axum::routing::get;

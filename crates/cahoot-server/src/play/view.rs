@@ -49,7 +49,7 @@ impl Snapshot {
         live: &dyn LiveStore,
         meta: Arc<GameMeta>,
     ) -> Result<Option<Snapshot>, LiveError> {
-        let id = meta.id.as_str();
+        let id = meta.id;
         let seq = live.current_seq(id).await?;
         let Some(state) = live.state(id).await? else {
             return Ok(None);
@@ -156,7 +156,7 @@ impl Snapshot {
             .then(|| self.rows(LEADERBOARD_ROWS));
         StateView {
             seq: self.seq,
-            game_id: self.meta.id.clone(),
+            game_id: self.meta.id.to_string(),
             pin: self.meta.pin.to_string(),
             quiz_title: self.meta.quiz.title.clone(),
             phase: phase_name(self.state.phase),
@@ -367,10 +367,10 @@ mod tests {
     /// 60 players (so most are below the podium rows players get), ties included, half of them answered.
     fn snapshot(phase: Phase) -> Snapshot {
         let meta = Arc::new(GameMeta {
-            id: "game".into(),
+            id: cahoot_protocol::GameId::random(),
             pin: GamePin::from_random(123_456),
-            owner_id: "owner".into(),
-            quiz_id: "quiz".into(),
+            owner_id: uuid::Uuid::new_v4(),
+            quiz_id: uuid::Uuid::new_v4(),
             quiz: sample_quiz(),
             created_at_ms: 1,
         });
