@@ -2,6 +2,7 @@
 
 mod attacks;
 mod auth;
+mod contracts;
 mod errors;
 mod game;
 mod helpers;
