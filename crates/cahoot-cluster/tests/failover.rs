@@ -8,7 +8,7 @@ use cahoot_client::GameClient;
 use cahoot_client::bot::{BotStatus, PlayerBot, Strategy};
 use cahoot_cluster::{Cluster, ClusterOptions};
 use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
-use cahoot_server::live::LiveStore;
+use cahoot_server::live::GameStore;
 use cahoot_server::live::valkey::ValkeyLiveStore;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -391,7 +391,7 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
     let live = ValkeyLiveStore::connect(&cluster.redis.url())
         .await
         .unwrap();
-    let players = live.players(&game_id).await.unwrap();
+    let players = live.players(game_id.parse().unwrap()).await.unwrap();
     let id_of: HashMap<String, String> = players
         .iter()
         .map(|(id, p)| (p.nickname.clone(), id.clone()))
@@ -400,7 +400,7 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
     let mut acked = 0;
     for q in 0..2u32 {
         let stored: HashMap<String, cahoot_game::AcceptedAnswer> = live
-            .answers(&game_id, q)
+            .answers(game_id.parse().unwrap(), q)
             .await
             .unwrap()
             .into_iter()
@@ -423,7 +423,7 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
         let mut total = 0u64;
         for q in 0..2u32 {
             let a = live
-                .answers(&game_id, q)
+                .answers(game_id.parse().unwrap(), q)
                 .await
                 .unwrap()
                 .into_iter()
@@ -637,7 +637,10 @@ async fn the_game_survives_a_valkey_restart() {
         .unwrap();
     for q in 0..2 {
         assert_eq!(
-            live.answers(&g.game_id, q).await.unwrap().len(),
+            live.answers(g.game_id.parse().unwrap(), q)
+                .await
+                .unwrap()
+                .len(),
             10,
             "answers to question {q}"
         );

@@ -19,16 +19,6 @@ pub enum AnswerError {
     AlreadyAnswered,
 }
 
-impl AnswerError {
-    pub fn code(self) -> &'static str {
-        match self {
-            AnswerError::QuestionClosed => "question_closed",
-            AnswerError::InvalidChoice => "invalid_choice",
-            AnswerError::AlreadyAnswered => "already_answered",
-        }
-    }
-}
-
 /// An answer judged against the open question, before the streak bonus (which the store applies atomically).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JudgedAnswer {

@@ -28,16 +28,6 @@ impl Phase {
         }
     }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Phase::Lobby => "lobby",
-            Phase::Question(_) => "question",
-            Phase::Reveal(_) => "reveal",
-            Phase::Leaderboard(_) => "leaderboard",
-            Phase::Podium => "podium",
-        }
-    }
-
     pub fn question_index(self) -> Option<u32> {
         match self {
             Phase::Question(i) | Phase::Reveal(i) | Phase::Leaderboard(i) => Some(i),
@@ -90,12 +80,6 @@ pub enum Command {
     },
 }
 
-impl Command {
-    pub fn is_host_only(self) -> bool {
-        !matches!(self, Command::Close { .. })
-    }
-}
-
 /// What the transition needs to know about the world besides the state.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
@@ -122,16 +106,6 @@ pub enum TransitionError {
     NoPlayers,
     #[error("the question is not open (already closed or not yet asked)")]
     QuestionNotOpen,
-}
-
-impl TransitionError {
-    pub fn code(self) -> &'static str {
-        match self {
-            TransitionError::InvalidCommand => "invalid_command",
-            TransitionError::NoPlayers => "no_players",
-            TransitionError::QuestionNotOpen => "question_closed",
-        }
-    }
 }
 
 fn open_question(mut s: GameState, index: u32, ctx: &Context) -> (GameState, Vec<Event>) {

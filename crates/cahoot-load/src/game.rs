@@ -765,8 +765,9 @@ impl Run {
             .collect();
         v.acknowledged = records.iter().map(|r| r.2.len() as u64).sum();
         if let Some(url) = &self.target.live_url {
-            use cahoot_server::live::LiveStore;
+            use cahoot_server::live::GameStore;
             use cahoot_server::live::valkey::ValkeyLiveStore;
+            let game_id: cahoot_protocol::GameId = game_id.parse()?;
             v.method =
                 "live store (every acknowledged answer by player, answer id and choice)".into();
             let live = ValkeyLiveStore::connect(url).await?;

@@ -3,7 +3,9 @@
 //! bench starts a private one). `cargo bench -p cahoot-server`.
 
 use cahoot_game::{Command, Context, GamePin, Nickname, QuizInput, apply, sample_quiz};
+use cahoot_protocol::{GameId, PlayerId};
 use cahoot_server::auth::Keys;
+use cahoot_server::clock::now_ms;
 use cahoot_server::live::memory::MemoryLiveStore;
 use cahoot_server::live::valkey::ValkeyLiveStore;
 use cahoot_server::live::{GameMeta, LiveStore};
@@ -110,36 +112,27 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 /// A game in question 0 with `players` players; returns the game id.
-async fn open_game(store: &dyn LiveStore, players: usize) -> String {
-    let id = uuid::Uuid::new_v4().to_string();
+async fn open_game(store: &dyn LiveStore, players: usize) -> GameId {
+    let id = GameId::random();
     let mut quiz: QuizInput = sample_quiz();
     for q in &mut quiz.questions {
         q.time_limit_secs = 240;
     }
     let meta = GameMeta {
-        id: id.clone(),
+        id,
         pin: GamePin::from_random(rand::random()),
-        owner_id: uuid::Uuid::new_v4().to_string(),
-        quiz_id: uuid::Uuid::new_v4().to_string(),
+        owner_id: uuid::Uuid::new_v4(),
+        quiz_id: uuid::Uuid::new_v4(),
         quiz: quiz.clone(),
         created_at_ms: now_ms(),
     };
     store.create_game(meta).await.expect("game");
     for i in 0..players {
         let nick = Nickname::parse(&format!("p{i:05}")).expect("nickname");
-        store
-            .add_player(&id, &format!("player-{i:05}"), &nick)
-            .await
-            .expect("player");
+        store.join(id, player_id(i), &nick).await.expect("player");
     }
-    let state = store.state(&id).await.expect("state").expect("exists");
+    let state = store.state(id).await.expect("state").expect("exists");
     let ctx = Context {
         now_ms: now_ms(),
         player_count: players,
@@ -148,18 +141,24 @@ async fn open_game(store: &dyn LiveStore, players: usize) -> String {
     let (next, _) = apply(&state, Command::Start, &ctx).expect("start");
     assert!(
         store
-            .cas_state(&id, state.version, &next)
+            .cas_state(id, state.version, &next)
             .await
             .expect("cas")
+            .is_some()
     );
     id
 }
 
-async fn record_all(store: &dyn LiveStore, game: &str) {
+/// Player `i` of a benchmark game (the same ids in every game, so answers can be recorded by index).
+fn player_id(i: usize) -> PlayerId {
+    PlayerId::from_uuid(uuid::Uuid::from_u128(i as u128 + 1))
+}
+
+async fn record_all(store: &dyn LiveStore, game: GameId) {
     for i in 0..ANSWERS {
-        let player = format!("player-{i:05}");
+        let answer_id = format!("answer-{i:05}");
         let out = store
-            .record_answer(game, &player, &player, 0, (i % 4) as u32, now_ms())
+            .record_answer(game, player_id(i), &answer_id, 0, (i % 4) as u32, now_ms())
             .await
             .expect("recorded");
         black_box(out);
@@ -177,7 +176,7 @@ fn memory_record_2000_answers(bencher: Bencher) {
             (store, game)
         })
         .bench_local_values(|(store, game)| {
-            rt.block_on(record_all(&store, &game));
+            rt.block_on(record_all(&store, game));
             store
         });
 }
@@ -195,7 +194,7 @@ fn valkey_record_2000_answers(bencher: Bencher) {
         .expect("connect");
     bencher
         .with_inputs(|| rt.block_on(open_game(&store, ANSWERS)))
-        .bench_local_values(|game| rt.block_on(record_all(&store, &game)));
+        .bench_local_values(|game| rt.block_on(record_all(&store, game)));
 }
 
 /// One question's fan-out to 10 000 players as the server does it: the view shared by every player is
@@ -208,10 +207,10 @@ fn player_messages_10k(bencher: Bencher) {
     use std::collections::HashMap;
     use std::sync::Arc;
     let meta = Arc::new(GameMeta {
-        id: "bench".into(),
+        id: GameId::random(),
         pin: GamePin::from_random(424_242),
-        owner_id: "owner".into(),
-        quiz_id: "quiz".into(),
+        owner_id: uuid::Uuid::new_v4(),
+        quiz_id: uuid::Uuid::new_v4(),
         quiz: sample_quiz(),
         created_at_ms: 0,
     });

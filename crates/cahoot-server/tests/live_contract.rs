@@ -259,8 +259,16 @@ pub async fn every_change_publishes_its_event_in_seq_order(live: &dyn LiveStore)
     live.create_game(meta(G, 9)).await.unwrap();
     let mut sub = live.subscribe(G).await.unwrap();
     let wait = Duration::from_secs(5);
-    let mut next = async || tokio::time::timeout(wait, sub.next()).await.unwrap().unwrap();
-    let Joined { seq: s1, player_count } = live.join(G, P1, &nick("Ada")).await.unwrap();
+    let mut next = async || {
+        tokio::time::timeout(wait, sub.next())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let Joined {
+        seq: s1,
+        player_count,
+    } = live.join(G, P1, &nick("Ada")).await.unwrap();
     assert_eq!(player_count, 1);
     assert_eq!(
         next().await,
@@ -283,7 +291,11 @@ pub async fn every_change_publishes_its_event_in_seq_order(live: &dyn LiveStore)
     let mut locked = current.clone();
     locked.locked = true;
     locked.version += 1;
-    let s2 = live.cas_state(G, current.version, &locked).await.unwrap().unwrap();
+    let s2 = live
+        .cas_state(G, current.version, &locked)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(s2 > s1);
     assert_eq!(
         next().await,
@@ -293,7 +305,10 @@ pub async fn every_change_publishes_its_event_in_seq_order(live: &dyn LiveStore)
         }
     );
     // A lost CAS publishes nothing; the next message is the kick's.
-    assert_eq!(live.cas_state(G, current.version, &locked).await.unwrap(), None);
+    assert_eq!(
+        live.cas_state(G, current.version, &locked).await.unwrap(),
+        None
+    );
     assert!(live.kick(G, P1).await.unwrap());
     let LiveMessage::Kicked { seq: s3, player_id } = next().await else {
         panic!("expected the kick");
@@ -375,9 +390,7 @@ pub async fn the_streak_bonus_is_capped(live: &dyn LiveStore) {
             s = step(live, G, Command::Next, now).await; // next question opens
         }
     }
-    let expected: Vec<u32> = (0..8)
-        .map(|k| (STREAK_STEP * k).min(STREAK_CAP))
-        .collect();
+    let expected: Vec<u32> = (0..8).map(|k| (STREAK_STEP * k).min(STREAK_CAP)).collect();
     assert_eq!(bonuses, expected);
     assert_eq!(bonuses[7], STREAK_CAP, "the cap is reached and held");
     let p = live.player(G, P1).await.unwrap().unwrap();
@@ -538,9 +551,7 @@ async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one(
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     game_in_question(&a, G, 13).await;
     // "a" remembers question 0, opened at T0.
-    a.record_answer(G, P1, "q0", 0, 1, T0 + 100)
-        .await
-        .unwrap();
+    a.record_answer(G, P1, "q0", 0, 1, T0 + 100).await.unwrap();
     // "b" closes question 0 and opens question 1 at T0 + 60 s.
     let later = T0 + 60_000;
     for cmd in [Command::Close { question: 0 }, Command::Next, Command::Next] {

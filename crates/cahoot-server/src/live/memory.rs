@@ -332,7 +332,10 @@ impl EventBus for MemoryLiveStore {
         Ok(inner.game(game_id)?.seq)
     }
 
-    async fn subscribe(&self, game_id: GameId) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
+    async fn subscribe(
+        &self,
+        game_id: GameId,
+    ) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
         let mut inner = self.lock();
         let rx = inner.game(game_id)?.channel.subscribe();
         Ok(broadcast_stream(rx).boxed())

@@ -86,7 +86,10 @@ pub enum LiveMessage {
         player_count: u64,
     },
     /// A player's socket opened or closed (the "everyone answered" check reruns).
-    Presence { player_id: PlayerId, connected: bool },
+    Presence {
+        player_id: PlayerId,
+        connected: bool,
+    },
     /// A player was kicked: their sockets close, and every socket gets a fresh snapshot without them.
     Kicked { seq: u64, player_id: PlayerId },
     /// An answer was recorded (hosts get coalesced counts).
@@ -188,7 +191,10 @@ pub trait GameStore: Send + Sync {
 pub trait EventBus: Send + Sync {
     /// The `seq` of the game's newest event.
     async fn current_seq(&self, game_id: GameId) -> Result<u64, LiveError>;
-    async fn subscribe(&self, game_id: GameId) -> Result<BoxStream<'static, LiveMessage>, LiveError>;
+    async fn subscribe(
+        &self,
+        game_id: GameId,
+    ) -> Result<BoxStream<'static, LiveMessage>, LiveError>;
 }
 
 /// Which players have an open socket, on which live instance.

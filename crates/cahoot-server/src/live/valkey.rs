@@ -770,7 +770,10 @@ impl EventBus for ValkeyLiveStore {
         seq.ok_or(LiveError::GameNotFound)
     }
 
-    async fn subscribe(&self, game_id: GameId) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
+    async fn subscribe(
+        &self,
+        game_id: GameId,
+    ) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
         let mut pubsub = self.client.get_async_pubsub().await.map_err(unavailable)?;
         pubsub
             .subscribe(self.channel(game_id))

@@ -122,7 +122,11 @@ pub async fn join_game(
     let (game_id, player_id, _) = state.commands.join(pin, &nickname, from).await?;
     let player_token = state
         .auth
-        .issue_player_token(&game_id.to_string(), &player_id.to_string(), PLAYER_TOKEN_TTL)
+        .issue_player_token(
+            &game_id.to_string(),
+            &player_id.to_string(),
+            PLAYER_TOKEN_TTL,
+        )
         .map_err(ApiError::internal)?;
     // The body carries a token: never cache it.
     let no_store = [(header::CACHE_CONTROL, "no-store")];

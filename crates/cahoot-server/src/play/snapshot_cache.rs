@@ -59,4 +59,3 @@ impl SnapshotCache {
         guard.latest = Some(snap.clone());
     }
 }
-

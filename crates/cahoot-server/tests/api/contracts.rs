@@ -33,7 +33,12 @@ async fn every_json_endpoint_answers_malformed_json_with_invalid_json() {
     let app = spawn_app().await;
     let token = app.register_and_login("ada").await;
     let ops = json_operations();
-    for must in ["/api/games", "/api/play/join", "/api/quizzes", "/api/auth/login"] {
+    for must in [
+        "/api/games",
+        "/api/play/join",
+        "/api/quizzes",
+        "/api/auth/login",
+    ] {
         assert!(
             ops.iter().any(|(_, p)| p == must),
             "{must} takes a JSON body"
@@ -111,7 +116,10 @@ async fn wait_until_archived(app: &TestApp, token: &str, game_id: &str) {
         if response.status() == StatusCode::OK {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "results never stored");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "results never stored"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -116,8 +116,11 @@ impl Connection {
         let frame = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
             Ok(Some(Ok(Message::Text(text)))) => text,
             Ok(Some(Ok(_))) => {
-                self.send_error(ErrorCode::BadMessage, "the first message must be a JSON hello")
-                    .await;
+                self.send_error(
+                    ErrorCode::BadMessage,
+                    "the first message must be a JSON hello",
+                )
+                .await;
                 self.close_plain().await;
                 return None;
             }

@@ -10,7 +10,11 @@ use cahoot_protocol::{ClientMessage, ErrorCode, Role, ServerMessage};
 
 /// Handles one message of an authenticated client. `None` = nothing to reply (the change reaches the
 /// client as an event).
-pub async fn dispatch(state: &AppState, session: &Session, msg: ClientMessage) -> Option<ServerMessage> {
+pub async fn dispatch(
+    state: &AppState,
+    session: &Session,
+    msg: ClientMessage,
+) -> Option<ServerMessage> {
     let commands = &state.commands;
     let game_id = session.game_id();
     match (session.role, msg) {
@@ -51,15 +55,16 @@ pub async fn dispatch(state: &AppState, session: &Session, msg: ClientMessage) -
             ErrorCode::NotHost,
             "only the host can do that",
         )),
-        (Role::Host, ClientMessage::Kick { player_id }) => {
-            commands.kick(game_id, &player_id).await.err().map(|e| match e {
-                CommandError::Live(LiveError::PlayerNotFound) => ServerMessage::error(
-                    ErrorCode::PlayerNotFound,
-                    "no such player in this game",
-                ),
+        (Role::Host, ClientMessage::Kick { player_id }) => commands
+            .kick(game_id, &player_id)
+            .await
+            .err()
+            .map(|e| match e {
+                CommandError::Live(LiveError::PlayerNotFound) => {
+                    ServerMessage::error(ErrorCode::PlayerNotFound, "no such player in this game")
+                }
                 other => error_message(&other),
-            })
-        }
+            }),
         (Role::Host, command) => {
             let command = host_command(command)?;
             commands

@@ -2,7 +2,9 @@
 
 use crate::AppState;
 use crate::live::{GameMeta, LiveError};
-use cahoot_protocol::{ClientMessage, ErrorCode, GameId, PROTOCOL_VERSION, PlayerId, Role, decode_client};
+use cahoot_protocol::{
+    ClientMessage, ErrorCode, GameId, PROTOCOL_VERSION, PlayerId, Role, decode_client,
+};
 use std::sync::Arc;
 
 /// Who is on the other end of an authenticated socket.
@@ -38,7 +40,10 @@ fn unavailable(e: LiveError) -> Refusal {
 }
 
 fn not_found() -> Refusal {
-    (ErrorCode::GameNotFound, "no live game with that id".to_owned())
+    (
+        ErrorCode::GameNotFound,
+        "no live game with that id".to_owned(),
+    )
 }
 
 /// Decodes and authenticates the `hello` frame.
@@ -68,7 +73,12 @@ pub async fn authenticate_hello(state: &AppState, frame: &str) -> Result<Session
 async fn host_session(state: &AppState, token: &str, game_id: &str) -> Result<Session, Refusal> {
     let user = crate::auth::verify_access_token(state, token)
         .await
-        .map_err(|_| (ErrorCode::Unauthorized, "invalid or expired token".to_owned()))?;
+        .map_err(|_| {
+            (
+                ErrorCode::Unauthorized,
+                "invalid or expired token".to_owned(),
+            )
+        })?;
     let game_id = GameId::parse(game_id).ok_or_else(not_found)?;
     let meta = state
         .live
