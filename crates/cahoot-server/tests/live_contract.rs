@@ -355,8 +355,9 @@ live_contract!(
 );
 live_contract!(valkey, valkey_store().await);
 
-/// Each Valkey test gets its own redis-server (the Valkey protocol stand-in, DESIGN §2) on a free port,
-/// killed when the test ends; the store is leaked with it so the suite's functions can borrow it freely.
+/// Each Valkey test gets its own redis-server on a free port (Debian's 7.0 speaks the same protocol, and the
+/// Valkey store uses only Redis 7.0 commands, so it can stand in for Valkey), killed when the test ends; the
+/// store is leaked with it so the suite's functions can borrow it freely.
 async fn valkey_store() -> Arc<dyn LiveStore> {
     let server = support::RedisServer::start();
     let store = cahoot_server::live::valkey::ValkeyLiveStore::connect(&server.url())
