@@ -23,7 +23,7 @@ run: web
 	$(CARGO) build --release -p cahoot-server
 	./target/release/cahoot serve
 
-## ---- local cluster (DESIGN §9): PostgreSQL + redis-server + N instances + HAProxy ----
+## ---- local cluster (the distributed topology as local processes, docs/operations.md): PostgreSQL + redis-server + N instances + HAProxy ----
 N ?= 2
 cluster: build-debug
 	$(CARGO) run -q -p cahoot-cluster -- -n $(N) --port 8080

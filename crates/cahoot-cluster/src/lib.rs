@@ -1,4 +1,4 @@
-//! The local cluster of DESIGN §9, as processes on loopback: PostgreSQL, redis-server, N cahoot
+//! The local cluster (the distributed topology of docs/operations.md), as processes on loopback: PostgreSQL, redis-server, N cahoot
 //! instances and HAProxy with `deploy/haproxy/haproxy.cfg`. `make cluster` and the failover tests use
 //! this same code. Everything is stopped when the `Cluster` is dropped, also when a test fails.
 

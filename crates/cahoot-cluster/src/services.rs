@@ -181,7 +181,8 @@ impl Redis {
         Ok(r)
     }
 
-    /// AOF with fsync every second: the documented loss window of a Valkey restart (DESIGN §5).
+    /// AOF with fsync every second: the documented loss window of a Valkey restart (about one second of live
+    /// writes, docs/operations.md).
     pub fn run(&mut self) -> anyhow::Result<()> {
         let mut cmd = Command::new("redis-server");
         cmd.args([

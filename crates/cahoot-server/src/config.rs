@@ -1,12 +1,13 @@
-//! Typed, layered configuration: defaults → optional TOML file → `CAHOOT_*` environment variables.
+//! Typed, layered configuration: defaults → optional TOML file → `CAHOOT_*` environment variables →
+//! command-line flags (`cahoot serve --host/--port/--data-dir`), each layer overriding the one before.
 //!
 //! The embedded default needs no configuration at all: `cahoot serve` listens on 127.0.0.1:8080, keeps its
 //! SQLite database and keys in `./data` and runs the live store in-process.
 
 use figment::Figment;
-use figment::providers::{Env, Format, Toml};
+use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -29,9 +30,9 @@ pub struct Config {
     pub port: u16,
     /// Database file, keys and other local state of embedded mode.
     pub data_dir: PathBuf,
-    /// `sqlite://…` (default `sqlite://<data_dir>/cahoot.db`) or, later, `postgres://…`. May hold a password.
+    /// `sqlite://…` (default `sqlite://<data_dir>/cahoot.db`) or `postgres://…`. May hold a password.
     pub database_url: Option<SecretString>,
-    /// `memory` (in-process) or, later, `redis://…` for Valkey. May hold a password.
+    /// `memory` (in-process) or `redis://…` (also `rediss://`, `valkey://`) for Valkey. May hold a password.
     pub live_url: SecretString,
     /// The origin browsers use to reach the app (`https://quiz.example.org`); when unset, a request's own
     /// origin is derived from its `Host` header (and `X-Forwarded-Proto` behind a trusted proxy).
@@ -80,9 +81,29 @@ impl Default for Config {
     }
 }
 
+/// Settings given on the command line; they override every other layer. `None` = not given, so the
+/// layers below decide (an absent flag must not reset a value from the environment or the file).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
 impl Config {
     /// Loads defaults, then the TOML file (`file`, else `$CAHOOT_CONFIG`, if any), then `CAHOOT_*` variables.
     pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        Config::load_with(file, &Overrides::default())
+    }
+
+    /// Like [`Config::load`], with command-line `overrides` as the last (strongest) layer.
+    pub fn load_with(
+        file: Option<&Path>,
+        overrides: &Overrides,
+    ) -> Result<Config, Box<figment::Error>> {
         let file = file
             .map(Path::to_path_buf)
             .or_else(|| std::env::var_os(CONFIG_FILE_ENV).map(PathBuf::from));
@@ -96,6 +117,7 @@ impl Config {
         }
         let config: Config = figment
             .merge(Env::prefixed("CAHOOT_").ignore(&["config"]))
+            .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(Box::new)?;
         config.check()?;
@@ -207,6 +229,66 @@ mod tests {
             assert_eq!(config.port, 9100);
             assert_eq!(config.host, "0.0.0.0");
             assert!(config.trust_proxy);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_flag_beats_the_environment_which_beats_the_file() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "c.toml",
+                "port = 9000\nhost = \"10.0.0.1\"\ndata_dir = \"/from/file\"",
+            )?;
+            jail.set_env("CAHOOT_CONFIG", "c.toml");
+            jail.set_env("CAHOOT_PORT", "9100");
+            jail.set_env("CAHOOT_HOST", "10.0.0.2");
+            let flags = Overrides {
+                port: Some(9200),
+                ..Overrides::default()
+            };
+            let config = Config::load_with(None, &flags).map_err(|e| e.to_string())?;
+            assert_eq!(config.port, 9200, "flag over env and file");
+            assert_eq!(config.host, "10.0.0.2", "env over file without a flag");
+            assert_eq!(
+                config.data_dir,
+                PathBuf::from("/from/file"),
+                "file over default"
+            );
+            assert_eq!(config.keys_dir(), PathBuf::from("/from/file/keys"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn every_flag_overrides_its_setting_and_leaves_the_others_alone() {
+        Jail::expect_with(|jail| {
+            jail.set_env("CAHOOT_HOST", "0.0.0.0");
+            jail.set_env("CAHOOT_PORT", "9100");
+            jail.set_env("CAHOOT_DATA_DIR", "/from/env");
+            jail.set_env("CAHOOT_DRAIN_SECS", "5");
+            let flags = Overrides {
+                host: Some("::1".into()),
+                port: Some(0),
+                data_dir: Some(PathBuf::from("/from/flag")),
+            };
+            let config = Config::load_with(None, &flags).map_err(|e| e.to_string())?;
+            assert_eq!(
+                (config.host.as_str(), config.port, config.data_dir.as_path()),
+                ("::1", 0, Path::new("/from/flag"))
+            );
+            assert_eq!(
+                config.database_url().expose_secret(),
+                "sqlite:///from/flag/cahoot.db"
+            );
+            assert_eq!(
+                config.drain_secs, 5,
+                "settings without a flag keep their layer"
+            );
+            // No flags at all: the environment decides, as before.
+            let config =
+                Config::load_with(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!((config.host.as_str(), config.port), ("0.0.0.0", 9100));
             Ok(())
         });
     }

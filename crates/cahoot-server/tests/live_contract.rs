@@ -493,8 +493,9 @@ live_contract!(
 );
 live_contract!(valkey, valkey_store().await);
 
-/// Valkey tests share one redis-server per test process (the Valkey protocol stand-in) and each gets its
-/// own key prefix, so they run in parallel without seeing each other's games.
+/// Valkey tests share one redis-server per test process (Debian's 7.0 speaks the same protocol, and the
+/// Valkey store uses only Redis 7.0 commands, so it stands in for Valkey); each test gets its own key
+/// prefix, so they run in parallel without seeing each other's games.
 async fn valkey_store() -> Arc<dyn LiveStore> {
     let url = support::shared_redis().url();
     let prefix = format!("t{}", Uuid::new_v4().simple());

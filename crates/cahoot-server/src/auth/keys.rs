@@ -19,8 +19,11 @@ use uuid::Uuid;
 pub const ISSUER: &str = "cahoot";
 pub const HOST_AUDIENCE: &str = "cahoot-host";
 pub const PLAYER_AUDIENCE: &str = "cahoot-player";
-/// Clock skew tolerated on `exp` and `nbf`.
-pub const LEEWAY_SECS: u64 = 30;
+/// Clock skew tolerated on `exp` and `nbf`, for host and player tokens alike. The instances run on
+/// NTP-synchronised clocks (skew well under a second), and the seconds-granular `iat`/`exp` add at most one
+/// more; 5 s covers both with margin while keeping a stolen or logged-out token's afterlife short (the
+/// logout denylist entry also lives `exp` + this leeway).
+pub const LEEWAY_SECS: u64 = 5;
 /// 256-bit HMAC keys.
 const KEY_BYTES: usize = 32;
 
@@ -380,6 +383,43 @@ mod tests {
             old.verify_access_token(&fresh.token).unwrap_err(),
             AuthError::Invalid
         );
+    }
+
+    fn unix_now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    /// A host token signed by `keys` whose `exp` is `exp` (issued a minute before it), so expiry can be
+    /// tested without waiting for a clock.
+    fn access_token_expiring_at(keys: &Keys, exp: u64) -> String {
+        let iat = exp - 60;
+        let claims = AccessClaims {
+            iss: ISSUER.into(),
+            aud: HOST_AUDIENCE.into(),
+            sub: Uuid::new_v4().to_string(),
+            iat,
+            nbf: iat,
+            exp,
+            jti: Uuid::new_v4().to_string(),
+            iat_ms: iat * 1000,
+        };
+        jsonwebtoken::encode(&keys.header(), &claims, &keys.signing).unwrap()
+    }
+
+    #[test]
+    fn an_expired_token_is_accepted_only_within_the_leeway() {
+        let keys = keys();
+        // 6 s and 2 s stay clear of the 5 s edge even if the clock ticks a second during the test.
+        let long_gone = access_token_expiring_at(&keys, unix_now() - 6);
+        assert_eq!(
+            keys.verify_access_token(&long_gone).unwrap_err(),
+            AuthError::Expired
+        );
+        let just_expired = access_token_expiring_at(&keys, unix_now() - 2);
+        assert!(keys.verify_access_token(&just_expired).is_ok());
     }
 
     #[test]

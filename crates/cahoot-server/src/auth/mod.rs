@@ -1,4 +1,4 @@
-//! Host accounts and sessions (DESIGN §6): registration, login, refresh-token rotation, logout, password
+//! Host accounts and sessions (model and trade-offs: docs/security.md §2): registration, login, refresh-token rotation, logout, password
 //! change; access and player tokens; the `AuthUser` extractor.
 
 mod extract;

@@ -2,7 +2,7 @@
 //!
 //! The refresh token is 256 random bits; only its SHA-256 is stored. It is scoped to `/api/auth`,
 //! `SameSite=Strict`, and `Secure` with the `__Secure-` prefix when the request came over HTTPS. Over plain
-//! HTTP (a classroom LAN, DESIGN §6) browsers drop `Secure` cookies, so there it is a plain HttpOnly cookie.
+//! HTTP (a classroom LAN, docs/security.md §3) browsers drop `Secure` cookies, so there it is a plain HttpOnly cookie.
 //! (`__Host-` would need `Path=/`; the narrower path is worth more here.)
 
 use crate::AppState;

@@ -1,4 +1,4 @@
-//! Security headers on every class of response (DESIGN §6; ASVS V3 web frontend, V13 configuration):
+//! Security headers on every class of response (docs/security.md §4; ASVS V3 web frontend, V13 configuration):
 //! CSP without inline script, nosniff, referrer policy, COOP, framing denied, no CORS, no-store on
 //! credentials, HSTS only over TLS.
 
@@ -7,7 +7,8 @@ use crate::helpers::*;
 use reqwest::{Client, Method, Response};
 use serde_json::json;
 
-/// Asserts the DESIGN §6 headers on `response`; `what` names it in failures.
+/// Asserts the security headers every response must carry (listed above) on `response`; `what` names it in
+/// failures.
 fn assert_design_headers(response: &Response, what: &str, https: bool) {
     let h = response.headers();
     let csp = h

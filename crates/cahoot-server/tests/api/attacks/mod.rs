@@ -1,5 +1,5 @@
 //! The attack suite of the ASVS L2 self-audit (`docs/security.md` maps each requirement to a test here).
-//! Every test attacks a control of DESIGN §6 against the real server on a free port and asserts the attack
+//! Every test attacks a control of docs/security.md against the real server on a free port and asserts the attack
 //! fails and nothing was lost or changed.
 
 mod access;
