@@ -6,13 +6,14 @@
 //! start and reused afterwards. Rotation: add a newer key file; the newest signs, all verify. Remove the old
 //! file once the longest token lifetime has passed (12 hours for player tokens).
 
+use crate::clock::now_ms;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -110,13 +111,6 @@ impl std::fmt::Debug for Keys {
             .field("verifying_kids", &kids)
             .finish_non_exhaustive()
     }
-}
-
-fn now_ms() -> u64 {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
 }
 
 impl Keys {
@@ -386,10 +380,7 @@ mod tests {
     }
 
     fn unix_now() -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
+        now_ms() / 1000
     }
 
     /// A host token signed by `keys` whose `exp` is `exp` (issued a minute before it), so expiry can be
