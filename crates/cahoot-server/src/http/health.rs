@@ -58,7 +58,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Ready>, 
         tokio::time::timeout(PING_TIMEOUT, state.live.ping()),
     );
     // A database outage must not take the instance out of the load balancer: live games run on the
-    // live store alone (DESIGN §5), so readiness reports the database but does not depend on it.
+    // live store alone (docs/architecture.md, "Readiness ignores the database"), so readiness reports the database but does not depend on it.
     let durable_ok = matches!(durable, Ok(Ok(())));
     if !durable_ok {
         tracing::warn!("readiness: the database is unreachable; serving live games only");
