@@ -9,6 +9,7 @@ macro_rules! error_codes {
     ($($(#[$doc:meta])* $variant:ident = $code:literal,)+) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($(#[$doc])* $variant,)+
