@@ -5,6 +5,9 @@ export const PROTOCOL_VERSION = 1;
 
 export type ClientMessage = { "type": "hello", v: number, token: string, game_id?: string, } | { "type": "answer", answer_id: string, question_index: number, choice: number, } | { "type": "start" } | { "type": "next" } | { "type": "skip", question_index?: number, } | { "type": "end" } | { "type": "lock" } | { "type": "unlock" } | { "type": "kick", player_id: string, };
 
+/**
+ * A stable, snake_case error code: the `code` of REST error bodies and of WebSocket `error` messages.
+ */
 export type ErrorCode = "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "invalid_choice" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
 
 export type LastResult = { correct: boolean, points: number, };
