@@ -51,6 +51,20 @@ build-debug: web
 e2e: build-debug
 	cd web && CAHOOT_BIN=$(CURDIR)/target/debug/cahoot $(NPM) run test:e2e
 
+## ---- wire contracts (generated TypeScript and the OpenAPI snapshot) -------
+# protocol.gen.ts comes from the Rust protocol types (ts-rs); docs/openapi.json from the binary's document;
+# openapi.ts from that document (openapi-typescript). The check fails while any of them is stale, and its
+# tampering test shows the script would notice (the Rust test module has its own tampering test).
+.PHONY: contracts contracts-check
+contracts: build-debug web-deps
+	CAHOOT_UPDATE_CONTRACTS=1 $(CARGO) test -q -p cahoot-protocol --lib typescript
+	CAHOOT_BIN=$(CURDIR)/target/debug/cahoot scripts/contracts-check.sh --update
+
+contracts-check: build-debug web-deps
+	$(CARGO) test -q -p cahoot-protocol --lib typescript
+	CAHOOT_BIN=$(CURDIR)/target/debug/cahoot scripts/contracts-check.sh
+	CAHOOT_BIN=$(CURDIR)/target/debug/cahoot scripts/contracts-check.test.sh
+
 # Static checks of the container and Kubernetes files (no Docker engine on build machines).
 deploy-check:
 	scripts/validate-deploy.sh
@@ -85,5 +99,5 @@ load-smoke: build-debug
 	$(CARGO) run -q -p cahoot-load -- failover --cluster 2 --cahoot-bin target/debug/cahoot \
 	  -p 200 -q 2 --answer-median-ms 400 --answer-max-ms 2000 --kill-at question:1:mid --assert-no-loss
 
-test: fmt-check lint deploy-check rust-test security-scan load-smoke web-check e2e
+test: fmt-check lint deploy-check contracts-check rust-test security-scan load-smoke web-check e2e
 	@echo "make test: all green"

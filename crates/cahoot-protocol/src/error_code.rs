@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 macro_rules! error_codes {
     ($($(#[$doc:meta])* $variant:ident = $code:literal,)+) => {
+        /// A stable, snake_case error code: the `code` of REST error bodies and of WebSocket `error` messages.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($(#[$doc])* $variant,)+

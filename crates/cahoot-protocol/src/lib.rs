@@ -3,6 +3,8 @@
 
 mod error_code;
 mod ids;
+#[cfg(any(test, feature = "ts"))]
+pub mod typescript;
 
 pub use error_code::ErrorCode;
 pub use ids::{GameId, PlayerId};
@@ -10,11 +12,16 @@ pub use ids::{GameId, PlayerId};
 use cahoot_game::{PointsMode, QuestionKind};
 use serde::{Deserialize, Serialize};
 
+// The `ts_rs::TS` derives feed `typescript::render` (the web client's generated types); only tests and the
+// `ts` feature compile them. `ts(optional_fields)` renders an `Option` field as `field?: T`: absent values are
+// omitted from the JSON (`skip_serializing_if`), never sent as `null`.
+
 pub const PROTOCOL_VERSION: u32 = 1;
 /// Largest text frame a client may send.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
     Hello {
@@ -46,6 +53,7 @@ pub enum ClientMessage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Host,
@@ -53,6 +61,7 @@ pub enum Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct PlayerSummary {
     pub id: String,
     pub nickname: String,
@@ -60,6 +69,7 @@ pub struct PlayerSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct QuestionView {
     pub index: u32,
     pub kind: QuestionKind,
@@ -72,6 +82,7 @@ pub struct QuestionView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct RevealView {
     pub index: u32,
     pub correct: u32,
@@ -79,12 +90,14 @@ pub struct RevealView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct LastResult {
     pub correct: bool,
     pub points: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 pub struct MeView {
     pub player_id: String,
     pub nickname: String,
@@ -98,6 +111,7 @@ pub struct MeView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct RankRow {
     pub rank: u32,
     pub nickname: String,
@@ -105,6 +119,7 @@ pub struct RankRow {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PhaseName {
     Lobby,
@@ -116,6 +131,7 @@ pub enum PhaseName {
 
 /// A full view of the game for one client: sent on connect and after every phase change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 pub struct StateView {
     pub seq: u64,
     pub game_id: String,
@@ -140,6 +156,7 @@ pub struct StateView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     Welcome {

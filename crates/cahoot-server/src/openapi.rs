@@ -15,6 +15,9 @@ use utoipa_axum::routes;
         description = "Live quiz platform. Errors are `{code, message, field?}` with stable snake_case \
                        codes. The WebSocket protocol (`GET /ws`) is described in docs/protocol.md."
     ),
+    // Listed on its own, not only reached through ErrorBody: WebSocket `error` messages carry the same codes,
+    // and clients generate their error-code union from this document.
+    components(schemas(cahoot_protocol::ErrorCode)),
     modifiers(&SecuritySchemes),
     tags(
         (name = "auth", description = "host accounts and sessions"),
@@ -73,4 +76,27 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
     responses((status = 200, description = "the OpenAPI 3.1 document", content_type = "application/json")))]
 pub async fn openapi_json() -> axum::Json<&'static utoipa::openapi::OpenApi> {
     axum::Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use cahoot_protocol::ErrorCode;
+
+    #[test]
+    fn the_document_lists_every_error_code_and_error_bodies_use_it() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let listed: Vec<&str> = schemas["ErrorCode"]["enum"]
+            .as_array()
+            .expect("ErrorCode is a string enum")
+            .iter()
+            .map(|code| code.as_str().unwrap())
+            .collect();
+        let all: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        assert_eq!(listed, all);
+        assert_eq!(
+            schemas["ErrorBody"]["properties"]["code"]["$ref"],
+            "#/components/schemas/ErrorCode"
+        );
+    }
 }

@@ -1,5 +1,5 @@
-// REST types, taken from `openapi.ts`, which `npm run gen:api` generates (openapi-typescript) from the
-// server's OpenAPI document. Only names are given here; the shapes come from the server.
+// REST types, taken from `openapi.ts`, which `make contracts` generates (openapi-typescript) from the
+// server's OpenAPI document (docs/openapi.json). Only names are given here; the shapes come from the server.
 import type { components } from './openapi';
 
 type Schemas = components['schemas'];
@@ -14,11 +14,8 @@ export type Question = Schemas['Question'];
 export type QuizInput = Schemas['QuizInput'];
 export type Quiz = Schemas['Quiz'];
 export type QuizSummary = Schemas['QuizSummary'];
-export type GameCreated = Schemas['CreatedGame'];
 export type GameSummary = Schemas['GameSummary'];
 export type GameResults = Schemas['FinishedGame'];
-export type PlayerResult = Schemas['PlayerResult'];
-export type QuestionStats = Schemas['QuestionStats'];
 export type JoinRequest = Schemas['JoinRequest'];
 export type JoinResponse = Schemas['JoinResponse'];
 /** Error body of every failed request. `field`/`errors` are present for validation errors only. */

@@ -1,35 +1,29 @@
-// Typed fetch wrapper for the REST API. Bearer auth from memory; one refresh attempt on 401.
+// The REST API, typed by the server's OpenAPI document (`openapi.ts`) through openapi-fetch: paths, path
+// parameters, bodies and responses are checked at compile time. Bearer auth from memory; one refresh
+// attempt on 401 (the HttpOnly refresh cookie; the browser's Sec-Fetch-Site/Origin headers are what the
+// server's CSRF check reads).
+import createClient from 'openapi-fetch';
 import { accessTokenNow, auth, clearSession, setSession } from './auth.svelte';
-import type {
-  Credentials,
-  ErrorBody,
-  FieldProblem,
-  GameCreated,
-  GameResults,
-  GameSummary,
-  JoinRequest,
-  JoinResponse,
-  PasswordChange,
-  Quiz,
-  QuizInput,
-  QuizSummary,
-  Session,
-} from './api-types';
+import type { Credentials, ErrorBody, FieldProblem, JoinRequest, PasswordChange, QuizInput, Session } from './api-types';
+import type { paths } from './openapi';
+import type { ErrorCode } from './protocol';
+
+/** A server code, or one of the two the client makes up when there is no error body to read. */
+export type ApiErrorCode = ErrorCode | 'network' | `http_${number}`;
 
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ApiErrorCode;
   /** Validation problems by input field (`title`, `questions[1].answers[0]`, …), possibly several. */
   readonly problems: FieldProblem[];
 
-  constructor(status: number, body: ErrorBody) {
-    super(body.message);
+  constructor(status: number, code: ApiErrorCode, message: string, body?: ErrorBody) {
+    super(message);
     this.name = 'ApiError';
     this.status = status;
-    this.code = body.code;
-    const problems = body.errors ?? [];
-    this.problems =
-      problems.length > 0 ? problems : body.field ? [{ field: body.field, message: body.message }] : [];
+    this.code = code;
+    const problems = body?.errors ?? [];
+    this.problems = problems.length > 0 ? problems : body?.field ? [{ field: body.field, message }] : [];
   }
 }
 
@@ -40,48 +34,66 @@ export function errorMessage(error: unknown): string {
   return 'Something went wrong.';
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-interface Options {
-  /** Send the bearer token and retry once after a refresh on 401 (default true). */
-  auth?: boolean;
-  /** Return the raw response body as a Blob. */
-  blob?: boolean;
+function networkError(): ApiError {
+  return new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
 }
 
-async function send(method: Method, path: string, body: unknown, token: string | null): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (token) headers['Authorization'] = `Bearer ${token}`;
-  try {
-    return await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? null : JSON.stringify(body),
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-  } catch {
-    throw new ApiError(0, { code: 'network', message: 'Cannot reach the server. Check your connection and try again.' });
-  }
+// Proxies and the HTTP stack can answer without our JSON body, so the body is checked, not trusted.
+function isErrorBody(body: unknown): body is ErrorBody {
+  if (typeof body !== 'object' || body === null) return false;
+  const { code, message } = body as Record<string, unknown>;
+  return typeof code === 'string' && typeof message === 'string';
 }
 
-async function failure(response: Response): Promise<ApiError> {
-  let body: ErrorBody = { code: 'http_' + response.status, message: `Request failed (HTTP ${response.status}).` };
-  try {
-    const parsed = (await response.json()) as Partial<ErrorBody> | null;
-    if (parsed && typeof parsed.message === 'string') {
-      body = {
-        code: parsed.code ?? body.code,
-        message: parsed.message,
-        field: parsed.field ?? null,
-        errors: Array.isArray(parsed.errors) ? parsed.errors : null,
-      };
-    }
-  } catch {
-    // not JSON: keep the generic message
+function failure(response: Response, body: unknown): ApiError {
+  if (!isErrorBody(body)) {
+    return new ApiError(response.status, `http_${response.status}`, `Request failed (HTTP ${response.status}).`);
   }
-  return new ApiError(response.status, body);
+  return new ApiError(response.status, body.code, body.message, {
+    ...body,
+    errors: Array.isArray(body.errors) ? body.errors : null,
+  });
+}
+
+const common = {
+  headers: { Accept: 'application/json' },
+  credentials: 'same-origin',
+  cache: 'no-store',
+} as const;
+
+/** Calls that carry no bearer token: sign-in, registration, refresh, joining a game. */
+const anonymous = createClient<paths>(common);
+
+/** Host calls: the bearer token is added per attempt, so a retry after a refresh sends the new one. */
+const authed = createClient<paths>({ ...common, fetch: authorizedFetch });
+
+async function authorizedFetch(request: Request): Promise<Response> {
+  // A request body can be read once: the retry needs its own copy, taken before the first send.
+  const retry = request.clone();
+  const response = await fetch(withBearer(request));
+  if (response.status !== 401) return response;
+  const second = (await refreshSession()) ? await fetch(withBearer(retry)) : response;
+  if (second.status === 401) clearSession(); // the host area shows the login form
+  return second;
+}
+
+function withBearer(request: Request): Request {
+  const token = accessTokenNow();
+  if (token) request.headers.set('Authorization', `Bearer ${token}`);
+  return request;
+}
+
+/** Resolves to the success body, or throws an ApiError built from the `{code, message}` error body. */
+async function unwrap<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await pending;
+  } catch {
+    throw networkError();
+  }
+  if (!result.response.ok) throw failure(result.response, result.error);
+  // openapi-fetch leaves `data` undefined only for bodiless (204) responses, whose type is `undefined`.
+  return result.data as T;
 }
 
 let refreshing: Promise<boolean> | null = null;
@@ -90,12 +102,7 @@ let refreshing: Promise<boolean> | null = null;
 export function refreshSession(): Promise<boolean> {
   refreshing ??= (async () => {
     try {
-      const response = await send('POST', '/api/auth/refresh', undefined, null);
-      if (!response.ok) {
-        clearSession();
-        return false;
-      }
-      setSession((await response.json()) as Session);
+      setSession(await unwrap(anonymous.POST('/api/auth/refresh')));
       return true;
     } catch {
       clearSession();
@@ -115,58 +122,37 @@ export async function ensureSession(): Promise<boolean> {
   return refreshSession();
 }
 
-async function request<T>(method: Method, path: string, body?: unknown, options: Options = {}): Promise<T> {
-  const useAuth = options.auth ?? true;
-  let response = await send(method, path, body, useAuth ? accessTokenNow() : null);
-  if (useAuth && response.status === 401) {
-    if (await refreshSession()) response = await send(method, path, body, accessTokenNow());
-    if (response.status === 401) {
-      const error = await failure(response);
-      clearSession(); // the host area shows the login form
-      throw error;
-    }
-  }
-  if (!response.ok) throw await failure(response);
-  if (options.blob) return (await response.blob()) as T;
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+function signedIn(session: Session): Session {
+  setSession(session);
+  return session;
 }
 
 export const api = {
-  async register(credentials: Credentials): Promise<Session> {
-    const session = await request<Session>('POST', '/api/auth/register', credentials, { auth: false });
-    setSession(session);
-    return session;
-  },
-  async login(credentials: Credentials): Promise<Session> {
-    const session = await request<Session>('POST', '/api/auth/login', credentials, { auth: false });
-    setSession(session);
-    return session;
-  },
+  register: async (credentials: Credentials) =>
+    signedIn(await unwrap(anonymous.POST('/api/auth/register', { body: credentials }))),
+  login: async (credentials: Credentials) =>
+    signedIn(await unwrap(anonymous.POST('/api/auth/login', { body: credentials }))),
   async logout(): Promise<void> {
     try {
-      await request<void>('POST', '/api/auth/logout');
+      await unwrap(authed.POST('/api/auth/logout'));
     } finally {
       clearSession();
     }
   },
-  async changePassword(change: PasswordChange): Promise<Session> {
-    const session = await request<Session>('POST', '/api/auth/password', change);
-    setSession(session);
-    return session;
-  },
-  listQuizzes: () => request<QuizSummary[]>('GET', '/api/quizzes'),
-  getQuiz: (id: string) => request<Quiz>('GET', `/api/quizzes/${encodeURIComponent(id)}`),
-  createQuiz: (quiz: QuizInput) => request<Quiz>('POST', '/api/quizzes', quiz),
-  updateQuiz: (id: string, quiz: QuizInput) => request<Quiz>('PUT', `/api/quizzes/${encodeURIComponent(id)}`, quiz),
-  createSampleQuiz: () => request<Quiz>('POST', '/api/quizzes/sample'),
-  duplicateQuiz: (id: string) => request<Quiz>('POST', `/api/quizzes/${encodeURIComponent(id)}/duplicate`),
-  deleteQuiz: (id: string) => request<void>('DELETE', `/api/quizzes/${encodeURIComponent(id)}`),
-  startGame: (quizId: string) => request<GameCreated>('POST', '/api/games', { quiz_id: quizId }),
-  listGames: () => request<GameSummary[]>('GET', '/api/games'),
-  getGame: (id: string) => request<GameResults>('GET', `/api/games/${encodeURIComponent(id)}`),
+  changePassword: async (change: PasswordChange) =>
+    signedIn(await unwrap(authed.POST('/api/auth/password', { body: change }))),
+  listQuizzes: () => unwrap(authed.GET('/api/quizzes')),
+  getQuiz: (id: string) => unwrap(authed.GET('/api/quizzes/{id}', { params: { path: { id } } })),
+  createQuiz: (quiz: QuizInput) => unwrap(authed.POST('/api/quizzes', { body: quiz })),
+  updateQuiz: (id: string, quiz: QuizInput) =>
+    unwrap(authed.PUT('/api/quizzes/{id}', { params: { path: { id } }, body: quiz })),
+  createSampleQuiz: () => unwrap(authed.POST('/api/quizzes/sample')),
+  duplicateQuiz: (id: string) => unwrap(authed.POST('/api/quizzes/{id}/duplicate', { params: { path: { id } } })),
+  deleteQuiz: (id: string) => unwrap(authed.DELETE('/api/quizzes/{id}', { params: { path: { id } } })),
+  startGame: (quizId: string) => unwrap(authed.POST('/api/games', { body: { quiz_id: quizId } })),
+  listGames: () => unwrap(authed.GET('/api/games')),
+  getGame: (id: string) => unwrap(authed.GET('/api/games/{id}', { params: { path: { id } } })),
   resultsCsv: (id: string) =>
-    request<Blob>('GET', `/api/games/${encodeURIComponent(id)}/results.csv`, undefined, { blob: true }),
-  join: (input: JoinRequest) => request<JoinResponse>('POST', '/api/play/join', input, { auth: false }),
+    unwrap(authed.GET('/api/games/{id}/results.csv', { params: { path: { id } }, parseAs: 'blob' })),
+  join: (input: JoinRequest) => unwrap(anonymous.POST('/api/play/join', { body: input })),
 };

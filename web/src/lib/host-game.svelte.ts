@@ -2,7 +2,7 @@
 // server says it expired), the latest snapshot, and the live updates between snapshots.
 import { refreshSession } from './api';
 import { accessTokenNow, clearSession } from './auth.svelte';
-import { PROTOCOL_VERSION, type HelloMsg, type HostCommand, type ServerMsg, type StateMsg } from './protocol';
+import { PROTOCOL_VERSION, type HelloMsg, type HostCommand, type ServerMessage, type StateMsg } from './protocol';
 import { ReconnectingSocket, type SocketStatus } from './socket';
 
 export interface AnswerProgress {
@@ -63,7 +63,7 @@ export class HostGame {
     return { type: 'hello', v: PROTOCOL_VERSION, token, game_id: this.gameId };
   }
 
-  private handle(msg: ServerMsg): void {
+  private handle(msg: ServerMessage): void {
     switch (msg.type) {
       case 'state': {
         this.state = msg;
@@ -71,7 +71,7 @@ export class HostGame {
         const q = msg.question;
         this.progress =
           msg.phase === 'question' && q
-            ? { question_index: q.index, answered: q.answered ?? 0, total: msg.player_count ?? 0 }
+            ? { question_index: q.index, answered: q.answered, total: msg.player_count }
             : null;
         if (msg.phase === 'podium') this.stop();
         break;
@@ -80,7 +80,7 @@ export class HostGame {
         const s = this.state;
         if (!s) break;
         const players = (s.players ?? []).filter((p) => p.id !== msg.player.id);
-        players.push({ ...msg.player, connected: msg.player.connected ?? true });
+        players.push(msg.player);
         this.state = { ...s, players, player_count: msg.player_count };
         break;
       }

@@ -30,7 +30,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out: revokes the refresh family (cookie) and denylists the access token (bearer). */
+        /**
+         * Sign out: revokes the refresh family (cookie) and denylists the access token (bearer). Either one
+         *     suffices, so a client whose access token has expired can still end its session.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -290,7 +293,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (text format). */
+        /** Prometheus metrics (OpenMetrics text format). */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -336,8 +339,8 @@ export interface components {
         };
         /** @description The JSON body of every error response. */
         ErrorBody: {
-            /** @description Stable, machine-readable, snake_case. */
-            code: string;
+            /** @description Stable, machine-readable, snake_case; the same codes as WebSocket `error` messages. */
+            code: components["schemas"]["ErrorCode"];
             /** @description Every validation problem, when there are several. */
             errors?: components["schemas"]["FieldProblem"][] | null;
             /** @description The offending input field, for validation errors. */
@@ -345,6 +348,11 @@ export interface components {
             /** @description Human-readable; may change. */
             message: string;
         };
+        /**
+         * @description A stable, snake_case error code: the `code` of REST error bodies and of WebSocket `error` messages.
+         * @enum {string}
+         */
+        ErrorCode: "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "invalid_choice" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
         FieldProblem: {
             field: string;
             message: string;
@@ -1194,7 +1202,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain": string;
+                    "application/openmetrics-text": string;
                 };
             };
         };
@@ -1216,7 +1224,7 @@ export interface operations {
                     "application/json": components["schemas"]["Ready"];
                 };
             };
-            /** @description `draining`, `durable_store_unavailable` or `live_store_unavailable` */
+            /** @description `draining` or `live_store_unavailable`; a database outage reports `degraded` with 200 */
             503: {
                 headers: {
                     [name: string]: unknown;

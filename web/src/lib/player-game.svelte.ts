@@ -9,13 +9,20 @@ import {
   type PendingAnswer,
   type PlayerSession,
 } from './player-session';
-import { FATAL_PLAYER_ERRORS, PROTOCOL_VERSION, type ServerMsg, type StateMsg } from './protocol';
+import {
+  PROTOCOL_VERSION,
+  isFatalPlayerError,
+  type ErrorCode,
+  type FatalPlayerError,
+  type ServerMessage,
+  type StateMsg,
+} from './protocol';
 import { ReconnectingSocket, type SocketStatus } from './socket';
 
 /** Errors the server sends in reply to an `answer`; they settle the oldest answer in flight. */
-const ANSWER_ERRORS = new Set(['already_answered', 'question_closed', 'invalid_choice']);
+const ANSWER_ERRORS = new Set<ErrorCode>(['already_answered', 'question_closed', 'invalid_choice']);
 
-export type EndReason = 'kicked' | 'game_not_found' | 'unauthorized';
+export type EndReason = FatalPlayerError;
 
 export class PlayerGame {
   state = $state<StateMsg | null>(null);
@@ -95,7 +102,7 @@ export class PlayerGame {
     clearPlayerSession();
   }
 
-  private handle(msg: ServerMsg): void {
+  private handle(msg: ServerMessage): void {
     switch (msg.type) {
       case 'welcome':
         if (msg.nickname) this.nickname = msg.nickname;
@@ -127,7 +134,7 @@ export class PlayerGame {
     }
   }
 
-  private handleError(code: string, message: string): void {
+  private handleError(code: ErrorCode, message: string): void {
     if (ANSWER_ERRORS.has(code)) {
       // Settled: the server already has an answer for that question, or it is closed.
       this.settle(this.inFlight[0]);
@@ -143,12 +150,12 @@ export class PlayerGame {
       }
       return;
     }
-    if (FATAL_PLAYER_ERRORS.has(code)) {
+    if (isFatalPlayerError(code)) {
       if (this.state?.phase === 'podium') {
         this.stop();
         return;
       }
-      this.finish(code as EndReason);
+      this.finish(code);
       return;
     }
     this.notice = message;

@@ -1,13 +1,13 @@
 // A WebSocket that reconnects by itself: first retry at once, then exponential backoff with jitter
 // capped at 5 s. Every (re)connect sends a fresh `hello` built by the caller.
-import { parseServerMsg, type ClientMsg, type HelloMsg, type ServerMsg } from './protocol';
+import { parseServerMsg, type ClientMessage, type HelloMsg, type ServerMessage } from './protocol';
 
 export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'stopped';
 
 export interface SocketOptions {
   /** Builds the first frame of each connection (may refresh a token first). */
   hello: () => Promise<HelloMsg> | HelloMsg;
-  onMessage: (msg: ServerMsg) => void;
+  onMessage: (msg: ServerMessage) => void;
   onStatus?: (status: SocketStatus) => void;
   /** Called once the server has welcomed this connection. */
   onReady?: () => void;
@@ -85,7 +85,7 @@ export class ReconnectingSocket {
   }
 
   /** Sends on the live connection; returns false (message dropped) when not connected. */
-  send(msg: ClientMsg): boolean {
+  send(msg: ClientMessage): boolean {
     if (!this.isReady || !this.ws) return false;
     this.ws.send(JSON.stringify(msg));
     return true;
