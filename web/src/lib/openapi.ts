@@ -799,6 +799,13 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedGame"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description quiz not found */
             404: {
                 headers: {
@@ -910,6 +917,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["JoinResponse"];
                 };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description lobby locked */
             403: {
