@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations.
 
 use crate::AppState;
+use crate::http::Json;
 use std::sync::LazyLock;
 use utoipa::Modify;
 use utoipa::OpenApi;
@@ -74,8 +75,8 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "ops",
     responses((status = 200, description = "the OpenAPI 3.1 document", content_type = "application/json")))]
-pub async fn openapi_json() -> axum::Json<&'static utoipa::openapi::OpenApi> {
-    axum::Json(document())
+pub async fn openapi_json() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(document())
 }
 
 #[cfg(test)]

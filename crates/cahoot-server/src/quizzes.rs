@@ -68,8 +68,8 @@ fn validated(input: QuizInput) -> Result<QuizInput, ApiError> {
 pub async fn list_quizzes(
     State(state): State<AppState>,
     user: AuthUser,
-) -> Result<axum::Json<Vec<QuizSummary>>, ApiError> {
-    Ok(axum::Json(state.durable.list_quizzes(user.user_id).await?))
+) -> Result<Json<Vec<QuizSummary>>, ApiError> {
+    Ok(Json(state.durable.list_quizzes(user.user_id).await?))
 }
 
 /// Create a quiz.
@@ -83,13 +83,13 @@ pub async fn create_quiz(
     State(state): State<AppState>,
     user: AuthUser,
     Json(input): Json<QuizInput>,
-) -> Result<(StatusCode, axum::Json<Quiz>), ApiError> {
+) -> Result<(StatusCode, Json<Quiz>), ApiError> {
     let input = validated(input)?;
     let quiz = state
         .durable
         .create_quiz(user.user_id, &input, OffsetDateTime::now_utc())
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(quiz)))
+    Ok((StatusCode::CREATED, Json(quiz)))
 }
 
 /// Create a ready-to-play sample quiz.
@@ -99,13 +99,13 @@ pub async fn create_quiz(
 pub async fn create_sample_quiz(
     State(state): State<AppState>,
     user: AuthUser,
-) -> Result<(StatusCode, axum::Json<Quiz>), ApiError> {
+) -> Result<(StatusCode, Json<Quiz>), ApiError> {
     let input = validated(cahoot_game::sample_quiz())?;
     let quiz = state
         .durable
         .create_quiz(user.user_id, &input, OffsetDateTime::now_utc())
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(quiz)))
+    Ok((StatusCode::CREATED, Json(quiz)))
 }
 
 /// One of your quizzes.
@@ -117,13 +117,13 @@ pub async fn get_quiz(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
-) -> Result<axum::Json<Quiz>, ApiError> {
+) -> Result<Json<Quiz>, ApiError> {
     let quiz = state
         .durable
         .get_quiz(user.user_id, quiz_id(&id)?)
         .await
         .map_err(not_found_as_quiz)?;
-    Ok(axum::Json(quiz))
+    Ok(Json(quiz))
 }
 
 /// Replace title and questions; reorder by sending the questions in the new order.
@@ -140,7 +140,7 @@ pub async fn replace_quiz(
     user: AuthUser,
     Path(id): Path<String>,
     Json(input): Json<QuizInput>,
-) -> Result<axum::Json<Quiz>, ApiError> {
+) -> Result<Json<Quiz>, ApiError> {
     let id = quiz_id(&id)?;
     let input = validated(input)?;
     let quiz = state
@@ -148,7 +148,7 @@ pub async fn replace_quiz(
         .replace_quiz(user.user_id, id, &input, OffsetDateTime::now_utc())
         .await
         .map_err(not_found_as_quiz)?;
-    Ok(axum::Json(quiz))
+    Ok(Json(quiz))
 }
 
 /// Copy a quiz; the copy's title ends in " (copy)".
@@ -160,13 +160,13 @@ pub async fn duplicate_quiz(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
-) -> Result<(StatusCode, axum::Json<Quiz>), ApiError> {
+) -> Result<(StatusCode, Json<Quiz>), ApiError> {
     let quiz = state
         .durable
         .duplicate_quiz(user.user_id, quiz_id(&id)?, OffsetDateTime::now_utc())
         .await
         .map_err(not_found_as_quiz)?;
-    Ok((StatusCode::CREATED, axum::Json(quiz)))
+    Ok((StatusCode::CREATED, Json(quiz)))
 }
 
 /// Delete a quiz. Finished games played from it keep their results.

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::AuthUser;
 use crate::durable::{FinishedGame, GameSummary, StoreError};
 use crate::error::{ApiError, ErrorBody};
+use crate::http::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -44,8 +45,8 @@ async fn own_game(
 pub async fn list_games(
     State(state): State<AppState>,
     user: AuthUser,
-) -> Result<axum::Json<Vec<GameSummary>>, ApiError> {
-    Ok(axum::Json(state.durable.list_games(user.user_id).await?))
+) -> Result<Json<Vec<GameSummary>>, ApiError> {
+    Ok(Json(state.durable.list_games(user.user_id).await?))
 }
 
 /// Results of one finished game: standings and per-question statistics.
@@ -57,8 +58,8 @@ pub async fn get_game(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
-) -> Result<axum::Json<FinishedGame>, ApiError> {
-    Ok(axum::Json(own_game(&state, &user, &id).await?))
+) -> Result<Json<FinishedGame>, ApiError> {
+    Ok(Json(own_game(&state, &user, &id).await?))
 }
 
 /// Standings of one finished game as CSV: `rank,nickname,score,correct_answers`.

@@ -319,8 +319,8 @@ pub async fn change_password(
 #[utoipa::path(get, path = "/api/auth/me", tag = "auth",
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn me(user: AuthUser) -> axum::Json<UserView> {
-    axum::Json(UserView {
+pub async fn me(user: AuthUser) -> Json<UserView> {
+    Json(UserView {
         id: user.user_id,
         username: user.username,
     })

@@ -8,7 +8,6 @@ pub mod password;
 pub mod session;
 pub mod throttle;
 
-pub use crate::http::client::client_ip;
 pub use extract::{AuthUser, verify_access_token};
 pub use keys::{AuthError, Keys, PlayerClaims};
 pub use session::{Session, UserView};

@@ -8,6 +8,7 @@
 use crate::AppState;
 use crate::durable::{RefreshFamily, User};
 use crate::error::ApiError;
+use crate::http::Json;
 use crate::http::client::is_https;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -162,7 +163,7 @@ pub(crate) fn session_response(
             username: user.username.clone(),
         },
     };
-    Ok(no_store((status, jar, axum::Json(body)).into_response()))
+    Ok(no_store((status, jar, Json(body)).into_response()))
 }
 
 /// A new refresh token for a rotated family.

@@ -106,6 +106,12 @@ fn postgres_pool_size() -> u32 {
     (2 * cores).clamp(4, 16)
 }
 
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> StoreError {
+        db_err(err)
+    }
+}
+
 fn db_err(err: sqlx::Error) -> StoreError {
     match err {
         sqlx::Error::RowNotFound => StoreError::NotFound,
@@ -137,35 +143,35 @@ fn truncate(t: OffsetDateTime) -> Result<OffsetDateTime, StoreError> {
 }
 
 fn uuid(row: &AnyRow, column: &str) -> Result<Uuid, StoreError> {
-    let text: String = row.try_get(column).map_err(db_err)?;
+    let text: String = row.try_get(column)?;
     Uuid::parse_str(&text).map_err(other)
 }
 
 fn time_col(row: &AnyRow, column: &str) -> Result<OffsetDateTime, StoreError> {
-    instant(row.try_get(column).map_err(db_err)?)
+    instant(row.try_get(column)?)
 }
 
 fn u32_col(row: &AnyRow, column: &str) -> Result<u32, StoreError> {
-    let value: i64 = row.try_get(column).map_err(db_err)?;
+    let value: i64 = row.try_get(column)?;
     u32::try_from(value).map_err(other)
 }
 
 fn user_from(row: &AnyRow) -> Result<User, StoreError> {
     Ok(User {
         id: uuid(row, "id")?,
-        username: row.try_get("username").map_err(db_err)?,
-        password_hash: row.try_get("password_hash").map_err(db_err)?,
+        username: row.try_get("username")?,
+        password_hash: row.try_get("password_hash")?,
         created_at: time_col(row, "created_at")?,
         valid_after: time_col(row, "valid_after")?,
     })
 }
 
 fn quiz_from(row: &AnyRow) -> Result<Quiz, StoreError> {
-    let questions: String = row.try_get("questions").map_err(db_err)?;
+    let questions: String = row.try_get("questions")?;
     Ok(Quiz {
         id: uuid(row, "id")?,
         owner_id: uuid(row, "owner_id")?,
-        title: row.try_get("title").map_err(db_err)?,
+        title: row.try_get("title")?,
         questions: serde_json::from_str(&questions).map_err(other)?,
         created_at: time_col(row, "created_at")?,
         updated_at: time_col(row, "updated_at")?,
@@ -202,8 +208,7 @@ impl DurableStore for SqlStore {
         .bind(ms(now))
         .bind(ms(now))
         .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(User {
             id: user.id,
             username: user.username.to_owned(),
@@ -220,8 +225,7 @@ impl DurableStore for SqlStore {
         )
         .bind(username.to_lowercase())
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         row.as_ref().map(user_from).transpose()
     }
 
@@ -231,8 +235,7 @@ impl DurableStore for SqlStore {
         )
         .bind(id.to_string())
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         row.as_ref().map(user_from).transpose()
     }
 
@@ -248,8 +251,7 @@ impl DurableStore for SqlStore {
                 .bind(ms(valid_after))
                 .bind(user_id.to_string())
                 .execute(&self.pool)
-                .await
-                .map_err(db_err)?;
+                .await?;
         found(done.rows_affected())
     }
 
@@ -258,13 +260,11 @@ impl DurableStore for SqlStore {
         sqlx::query("DELETE FROM games WHERE owner_id = $1")
             .bind(user_id.to_string())
             .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let done = sqlx::query("DELETE FROM users WHERE id = $1")
             .bind(user_id.to_string())
             .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         found(done.rows_affected())?;
         tx.commit().await.map_err(db_err)
     }
@@ -284,7 +284,7 @@ impl DurableStore for SqlStore {
         .bind(ms(family.expires_at))
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
         sqlx::query(
             "INSERT INTO refresh_tokens (token_hash, family_id, created_at) VALUES ($1, $2, $3)",
         )
@@ -292,8 +292,7 @@ impl DurableStore for SqlStore {
         .bind(family.id.to_string())
         .bind(ms(family.created_at))
         .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         tx.commit().await.map_err(db_err)
     }
 
@@ -314,8 +313,7 @@ impl DurableStore for SqlStore {
         .bind(ms(now))
         .bind(old_hash)
         .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected()
             == 1;
         let row = sqlx::query(
@@ -328,8 +326,7 @@ impl DurableStore for SqlStore {
         )
         .bind(old_hash)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let Some(row) = row else {
             return Ok(Rotation::Unknown);
         };
@@ -339,7 +336,7 @@ impl DurableStore for SqlStore {
             created_at: time_col(&row, "created_at")?,
             expires_at: time_col(&row, "expires_at")?,
         };
-        let revoked: Option<i64> = row.try_get("revoked_at").map_err(db_err)?;
+        let revoked: Option<i64> = row.try_get("revoked_at")?;
         let token_created = time_col(&row, "token_created_at")?;
         let valid_after = time_col(&row, "valid_after")?;
         let outcome = if revoked.is_some() || family.created_at < valid_after {
@@ -364,14 +361,14 @@ impl DurableStore for SqlStore {
                 .bind(ms(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                ?;
             }
             Rotation::Reused { .. } | Rotation::Expired => {
                 revoke_family(&mut tx, family.id, now).await?;
             }
             Rotation::Revoked | Rotation::Unknown => {}
         }
-        tx.commit().await.map_err(db_err)?;
+        tx.commit().await?;
         Ok(outcome)
     }
 
@@ -383,14 +380,13 @@ impl DurableStore for SqlStore {
         let row = sqlx::query("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let Some(row) = row else {
             return Ok(None);
         };
         let family_id = uuid(&row, "family_id")?;
         revoke_family(&mut tx, family_id, OffsetDateTime::now_utc()).await?;
-        tx.commit().await.map_err(db_err)?;
+        tx.commit().await?;
         Ok(Some(family_id))
     }
 
@@ -439,8 +435,7 @@ impl DurableStore for SqlStore {
         .bind(id.to_string())
         .bind(owner_id.to_string())
         .fetch_one(&self.pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         quiz_from(&row)
     }
 
@@ -451,13 +446,12 @@ impl DurableStore for SqlStore {
         )
         .bind(owner_id.to_string())
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(QuizSummary {
                     id: uuid(row, "id")?,
-                    title: row.try_get("title").map_err(db_err)?,
+                    title: row.try_get("title")?,
                     question_count: u32_col(row, "question_count")?,
                     updated_at: time_col(row, "updated_at")?,
                 })
@@ -486,8 +480,7 @@ impl DurableStore for SqlStore {
         .bind(id.to_string())
         .bind(owner_id.to_string())
         .fetch_one(&self.pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         quiz_from(&row)
     }
 
@@ -510,8 +503,7 @@ impl DurableStore for SqlStore {
             .bind(id.to_string())
             .bind(owner_id.to_string())
             .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+            .await?;
         found(done.rows_affected())
     }
 
@@ -534,8 +526,7 @@ impl DurableStore for SqlStore {
         .bind(stats)
         .bind(count(game.players.len()))
         .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if inserted == 0 {
             return Ok(false);
@@ -553,9 +544,9 @@ impl DurableStore for SqlStore {
             .bind(i64::from(player.correct_count))
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
         }
-        tx.commit().await.map_err(db_err)?;
+        tx.commit().await?;
         Ok(true)
     }
 
@@ -566,13 +557,12 @@ impl DurableStore for SqlStore {
         )
         .bind(owner_id.to_string())
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(GameSummary {
                     id: uuid(row, "id")?,
-                    quiz_title: row.try_get("quiz_title").map_err(db_err)?,
+                    quiz_title: row.try_get("quiz_title")?,
                     started_at: time_col(row, "started_at")?,
                     finished_at: time_col(row, "finished_at")?,
                     player_count: u32_col(row, "player_count")?,
@@ -585,8 +575,7 @@ impl DurableStore for SqlStore {
         let row = sqlx::query("SELECT 1 FROM games WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?;
+            .await?;
         Ok(row.is_some())
     }
 
@@ -598,33 +587,31 @@ impl DurableStore for SqlStore {
         .bind(id.to_string())
         .bind(owner_id.to_string())
         .fetch_one(&self.pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let players = sqlx::query(
             "SELECT player_id, nickname, standing, score, correct_count FROM game_players
              WHERE game_id = $1 ORDER BY standing, nickname",
         )
         .bind(id.to_string())
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        let stats: String = row.try_get("question_stats").map_err(db_err)?;
+        .await?;
+        let stats: String = row.try_get("question_stats")?;
         Ok(FinishedGame {
             id: uuid(&row, "id")?,
             owner_id: uuid(&row, "owner_id")?,
             quiz_id: uuid(&row, "quiz_id")?,
-            quiz_title: row.try_get("quiz_title").map_err(db_err)?,
-            pin: row.try_get("pin").map_err(db_err)?,
+            quiz_title: row.try_get("quiz_title")?,
+            pin: row.try_get("pin")?,
             started_at: time_col(&row, "started_at")?,
             finished_at: time_col(&row, "finished_at")?,
             questions: serde_json::from_str(&stats).map_err(other)?,
             players: players
                 .iter()
                 .map(|p| {
-                    let score: i64 = p.try_get("score").map_err(db_err)?;
+                    let score: i64 = p.try_get("score")?;
                     Ok(PlayerResult {
-                        player_id: p.try_get("player_id").map_err(db_err)?,
-                        nickname: p.try_get("nickname").map_err(db_err)?,
+                        player_id: p.try_get("player_id")?,
+                        nickname: p.try_get("nickname")?,
                         rank: u32_col(p, "standing")?,
                         score: u64::try_from(score).map_err(other)?,
                         correct_count: u32_col(p, "correct_count")?,

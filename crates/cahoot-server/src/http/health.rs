@@ -1,5 +1,6 @@
 //! Operations endpoints: liveness, readiness, metrics.
 
+use super::Json;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use axum::extract::State;
@@ -46,7 +47,7 @@ pub async fn healthz() -> &'static str {
         (status = 200, body = Ready),
         (status = 503, body = ErrorBody,
             description = "`draining` or `live_store_unavailable`; a database outage reports `degraded` with 200")))]
-pub async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Ready>, ApiError> {
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> {
     if state.is_draining() {
         return Err(ApiError::unavailable(
             ErrorCode::Draining,
@@ -80,7 +81,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Ready>, 
             ));
         }
     }
-    Ok(axum::Json(Ready {
+    Ok(Json(Ready {
         status: if durable_ok { "ready" } else { "degraded" },
         durable: if durable_ok {
             state.durable.backend()

@@ -172,8 +172,14 @@ impl GameCache {
     }
 }
 
+impl From<redis::RedisError> for LiveError {
+    fn from(e: redis::RedisError) -> LiveError {
+        LiveError::Unavailable(e.to_string())
+    }
+}
+
 fn unavailable(e: redis::RedisError) -> LiveError {
-    LiveError::Unavailable(e.to_string())
+    e.into()
 }
 
 fn corrupt(what: &str) -> LiveError {
@@ -190,16 +196,12 @@ impl ValkeyLiveStore {
     /// Like `connect`, with every key under `prefix` (tests use one prefix per test).
     pub async fn connect_with_prefix(url: &str, prefix: &str) -> Result<Self, LiveError> {
         let url = url.replacen("valkey://", "redis://", 1);
-        let client = redis::Client::open(url).map_err(unavailable)?;
+        let client = redis::Client::open(url)?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)));
-        let conn = ConnectionManager::new_with_config(client.clone(), config.clone())
-            .await
-            .map_err(unavailable)?;
-        let ping_conn = ConnectionManager::new_with_config(client.clone(), config)
-            .await
-            .map_err(unavailable)?;
+        let conn = ConnectionManager::new_with_config(client.clone(), config.clone()).await?;
+        let ping_conn = ConnectionManager::new_with_config(client.clone(), config).await?;
         Ok(ValkeyLiveStore {
             client,
             conn,
@@ -243,17 +245,13 @@ impl ValkeyLiveStore {
         key: String,
         what: &str,
     ) -> Result<Option<T>, LiveError> {
-        let raw: Option<String> = self.conn().get(key).await.map_err(unavailable)?;
+        let raw: Option<String> = self.conn().get(key).await?;
         raw.map(|s| serde_json::from_str(&s).map_err(|_| corrupt(what)))
             .transpose()
     }
 
     async fn require_game(&self, game_id: GameId) -> Result<(), LiveError> {
-        let exists: bool = self
-            .conn()
-            .exists(self.key(game_id, "state"))
-            .await
-            .map_err(unavailable)?;
+        let exists: bool = self.conn().exists(self.key(game_id, "state")).await?;
         if exists {
             Ok(())
         } else {
@@ -295,8 +293,7 @@ impl ValkeyLiveStore {
             .arg(self.key(game_id, "players"))
             .arg(&unseen)
             .query_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
+            .await?;
         let mut fetched = HashMap::with_capacity(unseen.len());
         for (id, raw) in unseen.into_iter().zip(raw) {
             if let Some(raw) = raw {
@@ -354,8 +351,7 @@ impl LiveStore for ValkeyLiveStore {
     async fn ping(&self) -> Result<(), LiveError> {
         let _: String = redis::cmd("PING")
             .query_async(&mut self.ping_conn.clone())
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(())
     }
 }
@@ -371,8 +367,7 @@ impl GameStore for ValkeyLiveStore {
             .arg("EX")
             .arg(GAME_TTL_SECS)
             .query_async::<Option<String>>(&mut conn)
-            .await
-            .map_err(unavailable)?
+            .await?
             .is_some();
         if !claimed {
             return Err(LiveError::PinTaken);
@@ -396,8 +391,7 @@ impl GameStore for ValkeyLiveStore {
             .get(self.pin_key(pin))
             .exists(self.finished_pin_key(pin))
             .query_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(match live {
             Some(id) => PinLookup::Live(GameId::parse(&id).ok_or_else(|| corrupt("PIN"))?),
             None if finished => PinLookup::Finished,
@@ -442,10 +436,7 @@ impl GameStore for ValkeyLiveStore {
             .arg(ttl)
             .arg(self.channel(game_id))
             .arg(new_state.version);
-        let r: i64 = inv
-            .invoke_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
+        let r: i64 = inv.invoke_async(&mut self.conn()).await?;
         match r {
             -1 => Err(LiveError::GameNotFound),
             0 => Ok(None),
@@ -481,8 +472,7 @@ impl GameStore for ValkeyLiveStore {
             .arg(self.channel(game_id))
             .arg(nickname.as_str())
             .invoke_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
+            .await?;
         match redis::from_redis_value::<(String, u64, u64)>(reply.clone()) {
             Ok((_, seq, player_count)) => Ok(Joined { seq, player_count }),
             Err(_) => {
@@ -508,8 +498,7 @@ impl GameStore for ValkeyLiveStore {
             .hgetall(self.key(game_id, "streaks"))
             .hgetall(self.key(game_id, "alive"))
             .query_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
+            .await?;
         if !exists {
             return Err(LiveError::GameNotFound);
         }
@@ -559,8 +548,7 @@ impl GameStore for ValkeyLiveStore {
             .hget(self.key(game_id, "streaks"), &player_id)
             .hgetall(self.key(game_id, "alive"))
             .query_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
+            .await?;
         let Some(raw) = raw else { return Ok(None) };
         // Only this player's socket counts on live instances: a few fields, not the whole hash.
         let now = now_ms();
@@ -576,8 +564,7 @@ impl GameStore for ValkeyLiveStore {
                 .arg(self.key(game_id, "conns"))
                 .arg(&fields)
                 .query_async(&mut self.conn())
-                .await
-                .map_err(unavailable)?
+                .await?
         };
         let stored: StoredPlayer = serde_json::from_str(&raw).map_err(|_| corrupt("player"))?;
         Ok(Some(PlayerRecord {
@@ -604,8 +591,7 @@ impl GameStore for ValkeyLiveStore {
             .arg(player_id.to_string())
             .arg(self.channel(game_id))
             .invoke_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(seq > 0)
     }
 
@@ -672,8 +658,7 @@ impl GameStore for ValkeyLiveStore {
                 .arg(STREAK_STEP)
                 .arg(STREAK_CAP)
                 .invoke_async(&mut self.conn())
-                .await
-                .map_err(unavailable)?;
+                .await?;
             attempts += 1;
             // Each retry reads the stored state, so a second stale reply means it moved on meanwhile.
             if kind != "stale" || attempts >= 3 {
@@ -706,8 +691,7 @@ impl GameStore for ValkeyLiveStore {
         let raw: HashMap<String, String> = self
             .conn()
             .hgetall(self.key(game_id, &format!("answers:{question}")))
-            .await
-            .map_err(unavailable)?;
+            .await?;
         raw.into_iter()
             .map(|(p, a)| Ok((p, serde_json::from_str(&a).map_err(|_| corrupt("answer"))?)))
             .collect()
@@ -725,8 +709,7 @@ impl GameStore for ValkeyLiveStore {
                 self.key(game_id, &format!("answers:{question}")),
                 player_id.to_string(),
             )
-            .await
-            .map_err(unavailable)?;
+            .await?;
         raw.map(|a| serde_json::from_str(&a).map_err(|_| corrupt("answer")))
             .transpose()
     }
@@ -762,11 +745,7 @@ impl GameStore for ValkeyLiveStore {
 #[async_trait]
 impl EventBus for ValkeyLiveStore {
     async fn current_seq(&self, game_id: GameId) -> Result<u64, LiveError> {
-        let seq: Option<u64> = self
-            .conn()
-            .get(self.key(game_id, "seq"))
-            .await
-            .map_err(unavailable)?;
+        let seq: Option<u64> = self.conn().get(self.key(game_id, "seq")).await?;
         seq.ok_or(LiveError::GameNotFound)
     }
 
@@ -774,11 +753,8 @@ impl EventBus for ValkeyLiveStore {
         &self,
         game_id: GameId,
     ) -> Result<BoxStream<'static, LiveMessage>, LiveError> {
-        let mut pubsub = self.client.get_async_pubsub().await.map_err(unavailable)?;
-        pubsub
-            .subscribe(self.channel(game_id))
-            .await
-            .map_err(unavailable)?;
+        let mut pubsub = self.client.get_async_pubsub().await?;
+        pubsub.subscribe(self.channel(game_id)).await?;
         // The stream ends when the connection drops; the fan-out then resubscribes and resyncs its sockets.
         let stream = pubsub.into_on_message().filter_map(|msg| async move {
             let payload: String = msg.get_payload().ok()?;
@@ -809,8 +785,7 @@ impl Presence for ValkeyLiveStore {
             .arg(now_ms())
             .arg(self.channel(game_id))
             .invoke_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
+            .await?;
         if r < 0 {
             Err(LiveError::PlayerNotFound)
         } else {
@@ -820,11 +795,7 @@ impl Presence for ValkeyLiveStore {
 
     async fn player_counts(&self, game_id: GameId) -> Result<(u64, u64), LiveError> {
         self.require_game(game_id).await?;
-        let total: u64 = self
-            .conn()
-            .hlen(self.key(game_id, "players"))
-            .await
-            .map_err(unavailable)?;
+        let total: u64 = self.conn().hlen(self.key(game_id, "players")).await?;
         let connected: u64 = self
             .connected
             .key(self.key(game_id, "alive"))
@@ -832,8 +803,7 @@ impl Presence for ValkeyLiveStore {
             .arg(now_ms())
             .arg(INSTANCE_ALIVE_MS)
             .invoke_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok((total, connected))
     }
 
@@ -860,8 +830,7 @@ impl Counters for ValkeyLiveStore {
         let n: Option<u64> = self
             .conn()
             .get(format!("{}:ctr:{key}", self.prefix))
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(n.unwrap_or(0))
     }
 
