@@ -367,10 +367,10 @@ mod tests {
     /// 60 players (so most are below the podium rows players get), ties included, half of them answered.
     fn snapshot(phase: Phase) -> Snapshot {
         let meta = Arc::new(GameMeta {
-            id: cahoot_protocol::GameId::random(),
+            id: cahoot_protocol::GameId::from_uuid(uuid::Uuid::from_u128(1)),
             pin: GamePin::from_random(123_456),
-            owner_id: uuid::Uuid::new_v4(),
-            quiz_id: uuid::Uuid::new_v4(),
+            owner_id: uuid::Uuid::from_u128(2),
+            quiz_id: uuid::Uuid::from_u128(3),
             quiz: sample_quiz(),
             created_at_ms: 1,
         });
