@@ -3,6 +3,7 @@
 
 use cahoot_game::{Command, Context, GamePin, GameState, Nickname, apply, sample_quiz};
 use cahoot_server::live::{GameMeta, LiveError, LiveMessage, LiveStore};
+use cahoot_testkit::stores::RedisServer;
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -312,7 +313,8 @@ pub async fn unknown_games_are_reported_not_invented(live: &dyn LiveStore) {
     assert!(live.meta("nope").await.unwrap().is_none());
 }
 
-/// Instantiates the whole suite for one backend. `$make` is an async expression yielding `Arc<dyn LiveStore>`.
+/// Instantiates the whole suite for one backend. `$make` is an async expression yielding the store and the
+/// server it talks to, if any (kept alive until the test ends).
 macro_rules! live_contract {
     ($backend:ident, $make:expr) => {
         mod $backend {
@@ -321,7 +323,7 @@ macro_rules! live_contract {
                 ($name:ident) => {
                     #[tokio::test]
                     async fn $name() {
-                        let live: Arc<dyn LiveStore> = $make;
+                        let (live, _server): (Arc<dyn LiveStore>, Option<RedisServer>) = $make;
                         super::$name(live.as_ref()).await;
                     }
                 };
@@ -342,7 +344,7 @@ macro_rules! live_contract {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn concurrent_answers_are_each_counted_exactly_once() {
-                let live: Arc<dyn LiveStore> = $make;
+                let (live, _server): (Arc<dyn LiveStore>, Option<RedisServer>) = $make;
                 super::concurrent_answers_are_each_counted_exactly_once(live).await;
             }
         }
@@ -351,31 +353,29 @@ macro_rules! live_contract {
 
 live_contract!(
     memory,
-    Arc::new(cahoot_server::live::memory::MemoryLiveStore::new())
+    (
+        Arc::new(cahoot_server::live::memory::MemoryLiveStore::new()),
+        None
+    )
 );
 live_contract!(valkey, valkey_store().await);
 
-/// Each Valkey test gets its own redis-server (the Valkey protocol stand-in, DESIGN §2) on a free port,
-/// killed when the test ends; the store is leaked with it so the suite's functions can borrow it freely.
-async fn valkey_store() -> Arc<dyn LiveStore> {
-    let server = support::RedisServer::start();
+/// Each Valkey test gets its own redis-server (the Valkey protocol stand-in) on a free port, killed when
+/// the test ends.
+async fn valkey_store() -> (Arc<dyn LiveStore>, Option<RedisServer>) {
+    let server = RedisServer::start();
     let store = cahoot_server::live::valkey::ValkeyLiveStore::connect(&server.url())
         .await
         .expect("connect to the test redis-server");
-    Arc::new(support::WithServer {
-        store,
-        _server: server,
-    })
+    (Arc::new(store), Some(server))
 }
-
-mod support;
 
 /// Distributed only: an instance that dies without closing its sockets (SIGKILL) stops counting them
 /// once its heartbeat is stale, while a live instance's sockets keep counting.
 #[tokio::test]
 async fn a_dead_instances_sockets_stop_counting_as_connected() {
     use cahoot_server::live::valkey::ValkeyLiveStore;
-    let server = support::RedisServer::start();
+    let server = RedisServer::start();
     let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     a.create_game(meta("g", 11)).await.unwrap();
@@ -410,7 +410,7 @@ async fn a_dead_instances_sockets_stop_counting_as_connected() {
 #[tokio::test]
 async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one() {
     use cahoot_server::live::valkey::ValkeyLiveStore;
-    let server = support::RedisServer::start();
+    let server = RedisServer::start();
     let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     game_in_question(&a, "g", 13).await;
@@ -448,7 +448,7 @@ async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one(
 #[tokio::test]
 async fn an_instance_sees_players_joined_and_kicked_elsewhere() {
     use cahoot_server::live::valkey::ValkeyLiveStore;
-    let server = support::RedisServer::start();
+    let server = RedisServer::start();
     let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     game_in_question(&a, "g", 14).await;

@@ -4,6 +4,5 @@ mod attacks;
 mod auth;
 mod errors;
 mod game;
-mod helpers;
 mod quizzes;
 mod results;
