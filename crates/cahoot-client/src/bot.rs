@@ -7,7 +7,7 @@
 //! [`LeanState`]), keeps small WebSocket buffers, and reports timings through [`BotEvents`] instead of
 //! storing them itself.
 
-use crate::{ClientError, ConnectOptions, GameClient};
+use crate::{ConnectOptions, GameClient};
 use cahoot_protocol::{ClientMessage, ErrorCode, PhaseName, ServerMessage};
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 
 use cahoot_client::{ClientError, GameClient};
 use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
-use cahoot_testkit::game::{Game, host, join, player, start_game, ws_url};
+use cahoot_testkit::game::{host, join, player, start_game, ws_url};
 use cahoot_testkit::prelude::{TestApp, assert_error, next_error_code, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
