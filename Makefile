@@ -42,6 +42,11 @@ lint: web
 rust-test: build-debug
 	$(CARGO) test --workspace
 
+# Dependencies declared but never used (cargo-machete; .ci/run installs it).
+.PHONY: machete
+machete:
+	$(CARGO) machete
+
 web-check: web-deps
 	cd web && $(NPM) run check
 
@@ -99,5 +104,5 @@ load-smoke: build-debug
 	$(CARGO) run -q -p cahoot-load -- failover --cluster 2 --cahoot-bin target/debug/cahoot \
 	  -p 200 -q 2 --answer-median-ms 400 --answer-max-ms 2000 --kill-at question:1:mid --assert-no-loss
 
-test: fmt-check lint deploy-check contracts-check rust-test security-scan load-smoke web-check e2e
+test: fmt-check machete lint deploy-check contracts-check rust-test security-scan load-smoke web-check e2e
 	@echo "make test: all green"

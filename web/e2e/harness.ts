@@ -108,6 +108,17 @@ export interface Cluster extends Server {
   logsDir: string;
 }
 
+/** The prefix of the line `cahoot-cluster` prints once every instance is ready; JSON follows it. */
+const READY_PREFIX = 'CAHOOT_CLUSTER_READY ';
+
+/** The JSON of the ready line. */
+interface ClusterReady {
+  url: string;
+  stats: string;
+  logs: string;
+  instances: { index: number; url: string; pid: number | null }[];
+}
+
 function clusterBinary(): string {
   const bin = process.env.CAHOOT_CLUSTER_BIN ?? path.resolve(webDir, '..', 'target', 'debug', 'cahoot-cluster');
   if (!existsSync(bin)) {
@@ -132,7 +143,7 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts the local cluster (`cahoot-cluster`: PostgreSQL, redis-server, `instances` cahoot instances,
- * HAProxy) on a free public port and waits for its banner. `stop()` copies the services' logs to
+ * HAProxy) on a free public port and waits for its ready line. `stop()` copies the services' logs to
  * test-results/<name>-cluster/ (the cluster deletes its directory), then sends SIGINT and waits; after
  * 30 s it SIGKILLs the cluster's whole process group.
  */
@@ -164,24 +175,24 @@ export async function startCluster(name: string, instances = 2): Promise<Cluster
     (resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the cluster did not come up within 120 s')), 120_000);
       const lines = createInterface({ input: child.stdout! });
-      let url = '';
-      let stats = '';
-      let logs = '';
-      const found: ClusterInstance[] = [];
       let done = false;
       lines.on('line', (line) => {
         log.write(line + '\n');
-        let m: RegExpExecArray | null;
-        if ((m = /Cahoot cluster is up: (http:\/\/\S+)/.exec(line))) url = m[1]!;
-        else if ((m = /HAProxy stats:\s+(http:\/\/\S+)/.exec(line))) stats = m[1]!;
-        else if ((m = /instance (\d+):\s+(http:\/\/\S+) \(pid Some\((\d+)\)\)/.exec(line))) {
-          found.push({ index: Number(m[1]), url: m[2]!, pid: Number(m[3]) });
-        } else if ((m = /logs:\s+(\S.*)$/.exec(line))) logs = m[1]!.trim();
-        else if (/Press Ctrl-C/.test(line) && !done) {
-          done = true;
-          clearTimeout(timer);
-          if (!url || found.length !== instances) reject(new Error(`unexpected cluster banner; see test-results/${name}-cluster.log`));
-          else resolve({ url, stats, logs, instances: found });
+        // The one machine-readable line (crates/cahoot-cluster/src/main.rs documents it); the banner
+        // before it is for people.
+        if (done || !line.startsWith(READY_PREFIX)) return;
+        done = true;
+        clearTimeout(timer);
+        try {
+          const ready = JSON.parse(line.slice(READY_PREFIX.length)) as ClusterReady;
+          const found = ready.instances.map((i) => ({ index: i.index, url: i.url, pid: i.pid ?? Number.NaN }));
+          if (!ready.url || found.length !== instances || found.some((i) => !Number.isInteger(i.pid))) {
+            reject(new Error(`unexpected cluster ready line ${line}; see test-results/${name}-cluster.log`));
+          } else {
+            resolve({ url: ready.url, stats: ready.stats, logs: ready.logs, instances: found });
+          }
+        } catch (error) {
+          reject(new Error(`unreadable cluster ready line ${line}: ${String(error)}`));
         }
       });
       child.once('exit', (code, signal) => {

@@ -7,8 +7,9 @@ use cahoot_protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage, StateView}
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async_with_config};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -22,6 +23,40 @@ pub enum ClientError {
     Unexpected(String),
 }
 
+/// How [`GameClient::connect_with`] opens a socket.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectOptions {
+    /// The WebSocket buffers; `None` is tungstenite's defaults.
+    pub ws_config: Option<WebSocketConfig>,
+    /// For the TCP/WebSocket handshake and again for the `welcome`.
+    pub timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            ws_config: None,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// Small buffers (4 KiB read, unbuffered writes), so that 10 000 clients fit in one load-generator
+    /// process; 15 s timeouts, as a loaded server is slow to accept.
+    pub fn lean() -> Self {
+        ConnectOptions {
+            ws_config: Some(
+                WebSocketConfig::default()
+                    .read_buffer_size(4096)
+                    .write_buffer_size(0)
+                    .max_message_size(Some(16 << 20)),
+            ),
+            timeout: Duration::from_secs(15),
+        }
+    }
+}
+
 pub struct GameClient {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// The last full state received.
@@ -31,7 +66,16 @@ pub struct GameClient {
 impl GameClient {
     /// Connects to `ws_url` (e.g. `ws://127.0.0.1:8080/ws`) without saying hello.
     pub async fn connect_raw(ws_url: &str) -> Result<Self, ClientError> {
-        let (socket, _) = connect_async(ws_url).await?;
+        Self::connect_raw_with(ws_url, &ConnectOptions::default()).await
+    }
+
+    async fn connect_raw_with(ws_url: &str, options: &ConnectOptions) -> Result<Self, ClientError> {
+        let (socket, _) = tokio::time::timeout(
+            options.timeout,
+            connect_async_with_config(ws_url, options.ws_config, true),
+        )
+        .await
+        .map_err(|_| ClientError::Timeout("the WebSocket handshake"))??;
         Ok(GameClient {
             socket,
             state: None,
@@ -45,7 +89,17 @@ impl GameClient {
         token: &str,
         game_id: Option<&str>,
     ) -> Result<(Self, ServerMessage), ClientError> {
-        let mut client = Self::connect_raw(ws_url).await?;
+        Self::connect_with(ws_url, token, game_id, &ConnectOptions::default()).await
+    }
+
+    /// [`GameClient::connect`] with explicit buffers and timeouts.
+    pub async fn connect_with(
+        ws_url: &str,
+        token: &str,
+        game_id: Option<&str>,
+        options: &ConnectOptions,
+    ) -> Result<(Self, ServerMessage), ClientError> {
+        let mut client = Self::connect_raw_with(ws_url, options).await?;
         client
             .send(&ClientMessage::Hello {
                 v: PROTOCOL_VERSION,
@@ -53,7 +107,7 @@ impl GameClient {
                 game_id: game_id.map(str::to_owned),
             })
             .await?;
-        let welcome = client.next(Duration::from_secs(10)).await?;
+        let welcome = client.next(options.timeout).await?;
         match welcome {
             ServerMessage::Welcome { .. } => Ok((client, welcome)),
             other => Err(ClientError::Unexpected(format!("{other:?}"))),
@@ -86,6 +140,19 @@ impl GameClient {
                     }
                     return Ok(msg);
                 }
+                Some(Ok(Message::Close(_))) | None => return Err(ClientError::Closed),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// The next text frame, unparsed, for callers that read only part of it (pings are skipped; a close
+    /// frame is `Closed`). `state` is not updated.
+    pub async fn next_text(&mut self) -> Result<Utf8Bytes, ClientError> {
+        loop {
+            match self.socket.next().await {
+                Some(Ok(Message::Text(text))) => return Ok(text),
                 Some(Ok(Message::Close(_))) | None => return Err(ClientError::Closed),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),

@@ -10,13 +10,15 @@
 use cahoot_client::GameClient;
 use cahoot_cluster::{Cluster, ClusterOptions};
 use cahoot_protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
-use cahoot_server::auth::throttle::ACCOUNT_ATTEMPTS;
+use cahoot_testkit::limits::ACCOUNT_ATTEMPTS;
+use cahoot_testkit::prelude::{
+    PASSWORD, assert_error_in, refresh_cookie, retry_after, session, set_cookies,
+};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
-const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "a much better passphrase";
 const WAIT: Duration = Duration::from_secs(10);
 /// The address a host's ordinary (non-attack) requests come from.
@@ -167,7 +169,7 @@ impl Target {
     async fn assert_api_refuses(&self, instance: usize, token: &str, code: &str) {
         for path in ["/api/auth/me", "/api/quizzes", "/api/games"] {
             let res = self.get(instance, path, token).await;
-            assert_error(
+            assert_error_in(
                 res,
                 StatusCode::UNAUTHORIZED,
                 code,
@@ -189,50 +191,9 @@ impl Target {
     }
 }
 
-/// The access token of a session response, and its refresh cookie.
-async fn session(response: Response) -> (String, String) {
-    let refresh = refresh_cookie(&response).expect("a refresh cookie");
-    let body: Value = response.json().await.unwrap();
-    (body["access_token"].as_str().unwrap().to_owned(), refresh)
-}
-
+/// The access token of a session response (which must set a refresh cookie too).
 async fn access_token(response: Response) -> String {
     session(response).await.0
-}
-
-fn refresh_cookie(response: &Response) -> Option<String> {
-    set_cookies(response)
-        .iter()
-        .find_map(|c| c.strip_prefix("cahoot_refresh="))
-        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-fn set_cookies(response: &Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Asserts status and error code of a JSON error response; returns the body.
-async fn assert_error(response: Response, status: StatusCode, code: &str, what: &str) -> Value {
-    assert_eq!(response.status(), status, "{what}");
-    let body: Value = response.json().await.expect("error JSON");
-    assert_eq!(body["code"], code, "{what}: {body}");
-    assert!(body["message"].is_string(), "{what}: {body}");
-    body
-}
-
-fn retry_after(response: &Response) -> u64 {
-    response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -297,7 +258,7 @@ async fn a_password_change_on_one_instance_kills_the_old_token_on_both_and_the_n
         t.assert_host_welcome(i, &fresh, &game_id).await;
     }
     // The old refresh family ended too, the new one rotates on the other instance.
-    assert_error(
+    assert_error_in(
         t.refresh(1, &old_refresh).await,
         StatusCode::UNAUTHORIZED,
         "invalid_refresh_token",
@@ -307,7 +268,7 @@ async fn a_password_change_on_one_instance_kills_the_old_token_on_both_and_the_n
     assert_eq!(t.refresh(1, &fresh_refresh).await.status(), StatusCode::OK);
     // Only the new password signs in, on either instance.
     for i in 0..2 {
-        assert_error(
+        assert_error_in(
             t.login(i, from, "ada", PASSWORD).await,
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
@@ -335,7 +296,7 @@ async fn alternating_instances_does_not_double_the_per_account_login_budget() {
     for i in [1, 0] {
         let res = t.login(i, "203.0.113.99", "ada", PASSWORD).await;
         assert!(retry_after(&res) > 0);
-        assert_error(
+        assert_error_in(
             res,
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
@@ -380,7 +341,7 @@ async fn alternating_instances_does_not_double_the_per_account_login_budget() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alternating_instances_does_not_double_the_per_address_login_budget() {
     let t = target().await;
-    let limit = cahoot_server::Config::default().login_limit_per_address;
+    let limit = cahoot_testkit::limits::login_limit_per_address();
     let attacker = "192.0.2.66";
     t.register(0, "198.51.100.40", "ada").await;
     // limit - 1 attempts from one address, alternating instances. After the first few the unknown name is
@@ -407,7 +368,7 @@ async fn alternating_instances_does_not_double_the_per_address_login_budget() {
     for i in [1 - last, last] {
         let res = t.login(i as usize, attacker, "ada", PASSWORD).await;
         assert!(retry_after(&res) > 0);
-        assert_error(
+        assert_error_in(
             res,
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
@@ -532,7 +493,7 @@ async fn a_refresh_token_replayed_on_the_other_instance_revokes_the_family_on_bo
         cleared.contains("cahoot_refresh=;"),
         "cookie cleared: {cleared}"
     );
-    assert_error(
+    assert_error_in(
         replay,
         StatusCode::UNAUTHORIZED,
         "refresh_token_reused",
@@ -541,7 +502,7 @@ async fn a_refresh_token_replayed_on_the_other_instance_revokes_the_family_on_bo
     .await;
     // The whole family is dead on both instances, including the victim's newest token…
     for i in [0, 1] {
-        assert_error(
+        assert_error_in(
             t.refresh(i, &victim).await,
             StatusCode::UNAUTHORIZED,
             "invalid_refresh_token",

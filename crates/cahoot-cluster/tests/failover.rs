@@ -8,8 +8,8 @@ use cahoot_client::GameClient;
 use cahoot_client::bot::{BotStatus, PlayerBot, Strategy};
 use cahoot_cluster::{Cluster, ClusterOptions};
 use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
-use cahoot_server::live::GameStore;
-use cahoot_server::live::valkey::ValkeyLiveStore;
+use cahoot_testkit::Api;
+use cahoot_testkit::live::{GameStore, connect_valkey};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,51 +19,6 @@ use tokio::time::Instant;
 
 const PLAYERS: usize = 50;
 const WAIT: Duration = Duration::from_secs(30);
-
-struct Api {
-    base: String,
-    http: reqwest::Client,
-    token: String,
-}
-
-impl Api {
-    async fn new(cluster: &Cluster) -> Api {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let base = cluster.url();
-        let res = http
-            .post(format!("{base}/api/auth/register"))
-            .json(&json!({"username": "teacher", "password": "correct horse battery staple"}))
-            .send()
-            .await
-            .unwrap();
-        assert!(res.status().is_success(), "register: {}", res.status());
-        let token = res.json::<Value>().await.unwrap()["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        Api { base, http, token }
-    }
-
-    async fn post(&self, path: &str, body: Value, auth: bool) -> reqwest::Response {
-        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
-        if auth {
-            req = req.bearer_auth(&self.token);
-        }
-        req.send().await.unwrap()
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap()
-    }
-}
 
 /// Four questions with four answers each, long time limits: only the test closes questions.
 fn quiz() -> Value {
@@ -275,39 +230,17 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
         .await
         .unwrap()
         .expect("start the local cluster");
-    let api = Api::new(&cluster).await;
-    let res = api.post("/api/quizzes", quiz(), true).await;
-    assert_eq!(res.status(), 201);
-    let quiz_id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = api
-        .post("/api/games", json!({"quiz_id": quiz_id}), true)
-        .await;
-    let game: Value = res.json().await.unwrap();
-    let (game_id, pin) = (
-        game["game_id"].as_str().unwrap().to_owned(),
-        game["pin"].as_str().unwrap().to_owned(),
-    );
+    let api = Api::register(&cluster.url(), "teacher").await;
+    let quiz_id = api.create_quiz(&quiz()).await.id;
+    let game = api.start_game(quiz_id).await;
+    let (game_id, pin) = (game.game_id, game.pin);
 
     // Players join through HAProxy; even players answer at once, odd ones after 1.5 s.
     let mut bots = Vec::new();
     let mut names = Vec::new();
     for i in 0..PLAYERS {
         let name = format!("p{i:02}");
-        let res = api
-            .post(
-                "/api/play/join",
-                json!({"pin": pin, "nickname": name}),
-                false,
-            )
-            .await;
-        assert_eq!(res.status(), 200, "join {name}");
-        let token = res.json::<Value>().await.unwrap()["player_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let token = api.join(&pin, &name).await.player_token;
         let strategy: Strategy = Arc::new(move |q| {
             let delay = if i % 2 == 0 {
                 Duration::ZERO
@@ -388,9 +321,7 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
     let podium = host.state.clone().unwrap();
 
     // Every acknowledged answer is in the live store exactly once, with the acknowledged choice.
-    let live = ValkeyLiveStore::connect(&cluster.redis.url())
-        .await
-        .unwrap();
+    let live = connect_valkey(&cluster.redis.url()).await;
     let players = live.players(game_id.parse().unwrap()).await.unwrap();
     let id_of: HashMap<String, String> = players
         .iter()
@@ -486,33 +417,14 @@ struct Game {
 }
 
 async fn small_game(cluster: &Cluster, players: usize) -> Game {
-    let api = Api::new(cluster).await;
-    let res = api.post("/api/quizzes", quiz(), true).await;
-    let quiz_id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let game: Value = api
-        .post("/api/games", json!({"quiz_id": quiz_id}), true)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let game_id = game["game_id"].as_str().unwrap().to_owned();
+    let api = Api::register(&cluster.url(), "teacher").await;
+    let quiz_id = api.create_quiz(&quiz()).await.id;
+    let game = api.start_game(quiz_id).await;
+    let game_id = game.game_id.clone();
     let mut bots = Vec::new();
     for i in 0..players {
         let name = format!("b{i:02}");
-        let res = api
-            .post(
-                "/api/play/join",
-                json!({"pin": game["pin"], "nickname": name}),
-                false,
-            )
-            .await;
-        let token = res.json::<Value>().await.unwrap()["player_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let token = api.join(&game.pin, &name).await.player_token;
         let strategy: Strategy = Arc::new(move |q| Some((((i as u32) + q) % 4, Duration::ZERO)));
         bots.push(PlayerBot::spawn(&cluster.ws_url(), &token, &name, strategy).0);
     }
@@ -541,7 +453,7 @@ async fn start_cluster() -> Cluster {
 async fn stored_game(api: &Api, game_id: &str, within: Duration) -> Value {
     let deadline = Instant::now() + within;
     loop {
-        let res = api.get(&format!("/api/games/{game_id}")).await;
+        let res = api.stored_game(game_id).await;
         if res.status() == 200 {
             return res.json().await.unwrap();
         }
@@ -632,9 +544,7 @@ async fn the_game_survives_a_valkey_restart() {
         .advance(ClientMessage::End, "podium", phase(PhaseName::Podium, None))
         .await;
     all(&mut g.bots, "podium", |s| s.finished).await;
-    let live = ValkeyLiveStore::connect(&cluster.redis.url())
-        .await
-        .unwrap();
+    let live = connect_valkey(&cluster.redis.url()).await;
     for q in 0..2 {
         assert_eq!(
             live.answers(g.game_id.parse().unwrap(), q)
@@ -662,20 +572,7 @@ async fn with_postgresql_down_the_game_finishes_and_its_results_are_stored_once_
         .await;
     tokio::task::block_in_place(|| cluster.postgres.stop());
     // Logging in needs the database: a clear 503, not a hang or a 500.
-    let res = g
-        .api
-        .http
-        .post(format!("{}/api/auth/login", g.api.base))
-        .json(&json!({"username": "teacher", "password": "correct horse battery staple"}))
-        .send()
-        .await;
-    let res = res.unwrap_or_else(|e| {
-        panic!(
-            "login failed: {e}\n{}\n{}",
-            cluster.log_of_instance(0),
-            cluster.log_of_instance(1)
-        )
-    });
+    let res = g.api.login("teacher", cahoot_testkit::PASSWORD).await;
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.unwrap();
     assert!(

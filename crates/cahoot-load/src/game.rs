@@ -11,11 +11,12 @@ use crate::api::{self, Api};
 use crate::charts;
 use crate::host::{Host, phase};
 use crate::output::{Output, progress};
-use crate::player::{AnswerPlan, Player, PlayerRecord, Shared, lock};
+use crate::player::{AnswerPlan, Shared, lock};
 use crate::procs::{Sampler, spawn_sampler};
 use crate::stats::{Series, Summary, TimePoint};
 use crate::target::{Target, TargetArgs};
 use anyhow::{Context, bail};
+use cahoot_client::bot::BotStatus;
 use cahoot_protocol::{ClientMessage, PhaseName};
 use clap::Args;
 use serde::Serialize;
@@ -25,6 +26,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 #[derive(Args, Debug, Clone)]
@@ -190,7 +192,8 @@ struct Run {
     args: GameArgs,
     target: Target,
     shared: Arc<Shared>,
-    records: Vec<Arc<Mutex<PlayerRecord>>>,
+    /// Every player's bot status, by player index (the bot reports into it once it has joined).
+    records: Vec<watch::Receiver<BotStatus>>,
     host: Host,
     origins: Vec<(String, u64, Instant)>,
     kill_at: Option<KillAt>,
@@ -370,14 +373,16 @@ impl Run {
         let sem = Arc::new(Semaphore::new(self.args.join_concurrency.max(1)));
         let http = api::client(self.args.join_concurrency.max(1));
         let period = Duration::from_secs_f64(1.0 / self.args.join_rate.max(0.1));
+        let mut statuses = Vec::with_capacity(n);
         for i in 0..n {
-            self.records.push(Arc::new(Mutex::new(PlayerRecord {
+            let (tx, rx) = watch::channel(BotStatus {
                 name: format!("p{i:05}"),
                 ..Default::default()
-            })));
+            });
+            statuses.push(tx);
+            self.records.push(rx);
         }
         let joiner = {
-            let records = self.records.clone();
             let shared = self.shared.clone();
             let urls = self.target.ws_urls.clone();
             let base = api.base.clone();
@@ -385,7 +390,7 @@ impl Run {
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(period);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-                for (i, record) in records.into_iter().enumerate() {
+                for (i, status) in statuses.into_iter().enumerate() {
                     tick.tick().await;
                     let Ok(permit) = sem.clone().acquire_owned().await else {
                         return;
@@ -397,21 +402,22 @@ impl Run {
                     let pin = pin.clone();
                     tokio::spawn(async move {
                         let t0 = Instant::now();
-                        let name = lock(&record).name.clone();
+                        let name = status.borrow().name.clone();
                         let token = join_http(&http, &base, &pin, &name).await;
                         let token = match token {
                             Ok(t) => t,
                             Err(e) => {
                                 shared.error(&format!("join: {e}"));
-                                lock(&record).gave_up = true;
+                                status.send_modify(|s| s.gave_up = true);
                                 drop(permit);
                                 return;
                             }
                         };
-                        let (tx, rx) = tokio::sync::oneshot::channel();
-                        let player = Player::new(urls, i, token, shared.clone(), record, tx);
-                        tokio::spawn(player.run());
-                        if rx.await.is_ok() {
+                        let mut joined = status.subscribe();
+                        crate::player::bot(urls, i, &token, status, shared.clone()).start();
+                        if let Ok(s) = joined.wait_for(|s| s.connected || s.gave_up).await
+                            && s.connected
+                        {
                             lock(&shared.join).record(t0.elapsed());
                         }
                         drop(permit);
@@ -425,7 +431,7 @@ impl Run {
         loop {
             self.host.pump(Duration::from_millis(200)).await?;
             let welcomed = self.shared.welcomed.load(Ordering::Relaxed);
-            let gave_up = self.records.iter().filter(|r| lock(r).gave_up).count();
+            let gave_up = self.records.iter().filter(|r| r.borrow().gave_up).count();
             if welcomed + gave_up >= n && joiner.is_finished() {
                 break;
             }
@@ -541,7 +547,7 @@ impl Run {
                 .records
                 .iter()
                 .filter(|r| {
-                    let r = lock(r);
+                    let r = r.borrow();
                     r.finished || r.gave_up
                 })
                 .count();
@@ -566,7 +572,7 @@ impl Run {
                 .records
                 .iter()
                 .filter(|r| {
-                    let r = lock(r);
+                    let r = r.borrow();
                     !r.gave_up && !r.finished
                 })
                 .count();
@@ -586,7 +592,7 @@ impl Run {
         );
         let mut counts: HashMap<usize, usize> = HashMap::new();
         for r in &self.records {
-            let r = lock(r);
+            let r = r.borrow();
             if let Some(i) = r
                 .instance
                 .as_ref()
@@ -614,7 +620,7 @@ impl Run {
         let deadline = killed_at + Duration::from_secs(60);
         loop {
             let back = self.records.iter().all(|r| {
-                let r = lock(r);
+                let r = r.borrow();
                 r.gave_up || r.finished || (r.connected && r.instance != pid_s)
             });
             if back {
@@ -688,7 +694,7 @@ impl Run {
             .filter(|(k, _)| !k.ends_with("question_closed"))
             .map(|(_, v)| v)
             .sum::<u64>()
-            + self.records.iter().filter(|r| !lock(r).finished).count() as u64;
+            + self.records.iter().filter(|r| !r.borrow().finished).count() as u64;
         let joined = self.shared.welcomed.load(Ordering::Relaxed);
         let (rss_idle, rss_connected, rss_end, cpu, join_seconds) = match played {
             Some(p) => {
@@ -759,27 +765,23 @@ impl Run {
             .records
             .iter()
             .map(|r| {
-                let r = lock(r);
+                let r = r.borrow();
                 (r.name.clone(), r.sent.clone(), r.acks.clone())
             })
             .collect();
         v.acknowledged = records.iter().map(|r| r.2.len() as u64).sum();
         if let Some(url) = &self.target.live_url {
-            use cahoot_server::live::GameStore;
-            use cahoot_server::live::valkey::ValkeyLiveStore;
-            let game_id: cahoot_protocol::GameId = game_id.parse()?;
             v.method =
                 "live store (every acknowledged answer by player, answer id and choice)".into();
-            let live = ValkeyLiveStore::connect(url).await?;
+            let mut live = crate::live_check::LiveReader::connect(url).await?;
             let players = live.players(game_id).await?;
             let id_of: HashMap<&str, &str> = players
                 .iter()
-                .map(|(id, p)| (p.nickname.as_str(), id.as_str()))
+                .map(|p| (p.nickname.as_str(), p.id.as_str()))
                 .collect();
             let mut points: HashMap<String, u64> = HashMap::new();
             for q in 0..self.args.questions {
-                let stored: HashMap<String, cahoot_game::AcceptedAnswer> =
-                    live.answers(game_id, q).await?.into_iter().collect();
+                let stored = live.answers(game_id, q).await?;
                 for (name, sent, acks) in &records {
                     let Some(pid) = id_of.get(name.as_str()) else {
                         if acks.contains_key(&q) {
@@ -812,7 +814,8 @@ impl Run {
                     }
                 }
             }
-            for (id, p) in &players {
+            for p in &players {
+                let id = &p.id;
                 let expected = points.get(&p.nickname).copied().unwrap_or(0);
                 if p.score != expected {
                     v.score_mismatches += 1;

@@ -13,6 +13,7 @@ mod charts;
 mod game;
 mod host;
 mod http_load;
+mod live_check;
 mod output;
 mod player;
 mod procs;

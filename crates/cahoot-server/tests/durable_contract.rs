@@ -521,12 +521,10 @@ durable_contract!(sqlite => super::sqlite());
 durable_contract!(postgres => super::postgres());
 
 async fn postgres() -> Backend {
-    let url = support::fresh_postgres_database().await;
+    let url = cahoot_testkit::stores::fresh_postgres_database().await;
     let store = cahoot_server::durable::connect(&url).await.unwrap();
     Backend {
         store,
         _guard: Box::new(()),
     }
 }
-
-mod support;

@@ -6,6 +6,7 @@ use cahoot_protocol::{GameId, PlayerId};
 use cahoot_server::live::{
     GameMeta, GameStore, Joined, LiveError, LiveMessage, LiveStore, PinLookup, Presence,
 };
+use cahoot_testkit::stores::RedisServer;
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -448,7 +449,8 @@ pub async fn unknown_games_are_reported_not_invented(live: &dyn LiveStore) {
     assert!(live.meta(MISSING).await.unwrap().is_none());
 }
 
-/// Instantiates the whole suite for one backend. `$make` is an async expression yielding `Arc<dyn LiveStore>`.
+/// Instantiates the whole suite for one backend. `$make` is an async expression yielding the store and the
+/// server it talks to, if any (kept alive until the test ends).
 macro_rules! live_contract {
     ($backend:ident, $make:expr) => {
         mod $backend {
@@ -457,7 +459,7 @@ macro_rules! live_contract {
                 ($name:ident) => {
                     #[tokio::test]
                     async fn $name() {
-                        let live: Arc<dyn LiveStore> = $make;
+                        let (live, _server): (Arc<dyn LiveStore>, Option<RedisServer>) = $make;
                         super::$name(live.as_ref()).await;
                     }
                 };
@@ -480,7 +482,7 @@ macro_rules! live_contract {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn concurrent_answers_are_each_counted_exactly_once() {
-                let live: Arc<dyn LiveStore> = $make;
+                let (live, _server): (Arc<dyn LiveStore>, Option<RedisServer>) = $make;
                 super::concurrent_answers_are_each_counted_exactly_once(live).await;
             }
         }
@@ -489,30 +491,29 @@ macro_rules! live_contract {
 
 live_contract!(
     memory,
-    Arc::new(cahoot_server::live::memory::MemoryLiveStore::new())
+    (
+        Arc::new(cahoot_server::live::memory::MemoryLiveStore::new()),
+        None
+    )
 );
 live_contract!(valkey, valkey_store().await);
 
-/// Valkey tests share one redis-server per test process (Debian's 7.0 speaks the same protocol, and the
-/// Valkey store uses only Redis 7.0 commands, so it stands in for Valkey); each test gets its own key
-/// prefix, so they run in parallel without seeing each other's games.
-async fn valkey_store() -> Arc<dyn LiveStore> {
-    let url = support::shared_redis().url();
-    let prefix = format!("t{}", Uuid::new_v4().simple());
-    let store = cahoot_server::live::valkey::ValkeyLiveStore::connect_with_prefix(&url, &prefix)
+/// Each Valkey test gets its own redis-server (the Valkey protocol stand-in) on a free port, killed when
+/// the test ends.
+async fn valkey_store() -> (Arc<dyn LiveStore>, Option<RedisServer>) {
+    let server = RedisServer::start();
+    let store = cahoot_server::live::valkey::ValkeyLiveStore::connect(&server.url())
         .await
         .expect("connect to the test redis-server");
-    Arc::new(store)
+    (Arc::new(store), Some(server))
 }
-
-mod support;
 
 /// Distributed only: an instance that dies without closing its sockets (SIGKILL) stops counting them
 /// once its heartbeat is stale, while a live instance's sockets keep counting.
 #[tokio::test]
 async fn a_dead_instances_sockets_stop_counting_as_connected() {
     use cahoot_server::live::valkey::ValkeyLiveStore;
-    let server = support::RedisServer::start();
+    let server = RedisServer::start();
     let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     a.create_game(meta(G, 11)).await.unwrap();
@@ -547,7 +548,7 @@ async fn a_dead_instances_sockets_stop_counting_as_connected() {
 #[tokio::test]
 async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one() {
     use cahoot_server::live::valkey::ValkeyLiveStore;
-    let server = support::RedisServer::start();
+    let server = RedisServer::start();
     let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     game_in_question(&a, G, 13).await;
@@ -583,7 +584,7 @@ async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one(
 #[tokio::test]
 async fn an_instance_sees_players_joined_and_kicked_elsewhere() {
     use cahoot_server::live::valkey::ValkeyLiveStore;
-    let server = support::RedisServer::start();
+    let server = RedisServer::start();
     let a = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     game_in_question(&a, G, 14).await;

@@ -1,9 +1,9 @@
 //! What docs/protocol.md promises where the code once disagreed: `invalid_json` on every JSON endpoint,
 //! `410 game_finished` for a join after the podium, close 1008 for an oversized first WebSocket frame.
 
-use crate::helpers::{TestApp, assert_error, spawn_app};
 use cahoot_client::GameClient;
 use cahoot_protocol::{ClientMessage, MAX_CLIENT_FRAME_BYTES, PhaseName};
+use cahoot_testkit::prelude::{TestApp, assert_error, spawn_app};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

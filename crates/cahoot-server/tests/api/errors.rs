@@ -1,6 +1,6 @@
 //! Error shapes, security headers, ops endpoints, the web UI fallback and the OpenAPI document.
 
-use crate::helpers::*;
+use cahoot_testkit::prelude::*;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 

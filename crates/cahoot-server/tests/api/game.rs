@@ -1,38 +1,16 @@
 //! A full live game over real WebSockets: host + players, reconnects, exactly-once answers, results stored.
 //! Plus every way a client can get the game protocol wrong.
 
-use crate::helpers::{TestApp, assert_error, next_error_code, spawn_app};
 use cahoot_client::{ClientError, GameClient};
 use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
+use cahoot_testkit::game::{host, join, player, start_game, ws_url};
+use cahoot_testkit::prelude::{TestApp, assert_error, next_error_code, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 use uuid::Uuid;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn ws_url(app: &TestApp) -> String {
-    format!("ws://{}/ws", app.addr)
-}
-
-struct Game {
-    id: String,
-    pin: String,
-}
-
-async fn start_game(app: &TestApp, token: &str, quiz_id: Uuid) -> Game {
-    let res = app
-        .post("/api/games", Some(token), &json!({ "quiz_id": quiz_id }))
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let body: Value = res.json().await.unwrap();
-    let pin = body["pin"].as_str().unwrap().to_owned();
-    assert_eq!(pin.len(), 6);
-    Game {
-        id: body["game_id"].as_str().unwrap().to_owned(),
-        pin,
-    }
-}
 
 /// A quiz of three quick questions: correct answers are 1, 0 (true/false), 2.
 async fn three_question_quiz(app: &TestApp, token: &str) -> Uuid {
@@ -48,45 +26,6 @@ async fn three_question_quiz(app: &TestApp, token: &str) -> Uuid {
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: Value = res.json().await.unwrap();
     body["id"].as_str().unwrap().parse().unwrap()
-}
-
-async fn join(app: &TestApp, pin: &str, nickname: &str) -> (String, String) {
-    let res = app
-        .post(
-            "/api/play/join",
-            None,
-            &json!({ "pin": pin, "nickname": nickname }),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK, "join {nickname}");
-    let body: Value = res.json().await.unwrap();
-    (
-        body["player_id"].as_str().unwrap().to_owned(),
-        body["player_token"].as_str().unwrap().to_owned(),
-    )
-}
-
-async fn player(app: &TestApp, token: &str) -> GameClient {
-    let (mut c, welcome) = GameClient::connect(&ws_url(app), token, None)
-        .await
-        .unwrap();
-    assert!(matches!(
-        welcome,
-        ServerMessage::Welcome {
-            role: cahoot_protocol::Role::Player,
-            ..
-        }
-    ));
-    c.wait_state(WAIT, "initial state", |_| true).await.unwrap();
-    c
-}
-
-async fn host(app: &TestApp, token: &str, game: &Game) -> GameClient {
-    let (mut c, _) = GameClient::connect(&ws_url(app), token, Some(&game.id))
-        .await
-        .unwrap();
-    c.wait_state(WAIT, "initial state", |_| true).await.unwrap();
-    c
 }
 
 async fn phase(c: &mut GameClient, want: PhaseName, index: Option<u32>) -> StateView {

@@ -5,6 +5,5 @@ mod auth;
 mod contracts;
 mod errors;
 mod game;
-mod helpers;
 mod quizzes;
 mod results;

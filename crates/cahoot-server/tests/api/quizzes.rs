@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use cahoot_testkit::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

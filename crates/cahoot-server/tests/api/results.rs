@@ -1,5 +1,5 @@
-use crate::helpers::*;
 use cahoot_server::durable::{FinishedGame, PlayerResult, QuestionStats};
+use cahoot_testkit::prelude::*;
 use reqwest::StatusCode;
 use time::OffsetDateTime;
 use uuid::Uuid;

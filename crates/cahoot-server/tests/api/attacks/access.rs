@@ -2,7 +2,7 @@
 //! only from the game's host, kicked players stay out, player tokens are bound to one game.
 
 use super::*;
-use crate::helpers::*;
+use cahoot_testkit::prelude::*;
 use serde_json::json;
 
 /// A's resources as A sees them, to prove nothing changed after B's attempts.

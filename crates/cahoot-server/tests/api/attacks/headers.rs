@@ -3,7 +3,7 @@
 //! credentials, HSTS only over TLS.
 
 use super::*;
-use crate::helpers::*;
+use cahoot_testkit::prelude::*;
 use reqwest::{Client, Method, Response};
 use serde_json::json;
 

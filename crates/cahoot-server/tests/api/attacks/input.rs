@@ -2,7 +2,7 @@
 //! floods, PIN guessing, foreign WebSocket origins, markup and formulas stored as inert text.
 
 use super::*;
-use crate::helpers::*;
+use cahoot_testkit::prelude::*;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::Client;
 use serde_json::json;

@@ -3,7 +3,7 @@
 //! `iss aud sub iat nbf exp jti`.
 
 use super::*;
-use crate::helpers::*;
+use cahoot_testkit::prelude::*;
 use serde_json::json;
 
 /// `GET /api/auth/me` with `token` is refused with 401 and one of the token codes; never a 5xx.

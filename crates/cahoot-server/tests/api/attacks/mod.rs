@@ -9,14 +9,13 @@ mod jwt;
 mod passwords;
 mod refresh;
 mod secrets;
-#[path = "../../support/mod.rs"]
-mod support;
 
-use crate::helpers::TestApp;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cahoot_client::GameClient;
-use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
+use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage};
+pub use cahoot_testkit::TestApp;
+pub use cahoot_testkit::game::{host, join, player, start_game, wait_phase, ws_url};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -109,69 +108,6 @@ mod hmac_sha256 {
         outer.update(inner.finalize());
         outer.finalize().into()
     }
-}
-
-pub fn ws_url(app: &TestApp) -> String {
-    format!("ws://{}/ws", app.addr)
-}
-
-pub struct Game {
-    pub id: String,
-    pub pin: String,
-}
-
-/// Starts a live game of `quiz_id` for the host signed in with `token`.
-pub async fn start_game(app: &TestApp, token: &str, quiz_id: Uuid) -> Game {
-    let res = app
-        .post("/api/games", Some(token), &json!({ "quiz_id": quiz_id }))
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let body: Value = res.json().await.unwrap();
-    Game {
-        id: body["game_id"].as_str().unwrap().to_owned(),
-        pin: body["pin"].as_str().unwrap().to_owned(),
-    }
-}
-
-/// Joins with `nickname`; returns (player id, player token).
-pub async fn join(app: &TestApp, pin: &str, nickname: &str) -> (String, String) {
-    let res = app
-        .post(
-            "/api/play/join",
-            None,
-            &json!({ "pin": pin, "nickname": nickname }),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK, "join {nickname}");
-    let body: Value = res.json().await.unwrap();
-    (
-        body["player_id"].as_str().unwrap().to_owned(),
-        body["player_token"].as_str().unwrap().to_owned(),
-    )
-}
-
-/// A connected player that has received its first state.
-pub async fn player(app: &TestApp, token: &str) -> GameClient {
-    let (mut c, _) = GameClient::connect(&ws_url(app), token, None)
-        .await
-        .unwrap();
-    c.wait_state(WAIT, "initial state", |_| true).await.unwrap();
-    c
-}
-
-/// A connected host that has received its first state.
-pub async fn host(app: &TestApp, token: &str, game: &Game) -> GameClient {
-    let (mut c, _) = GameClient::connect(&ws_url(app), token, Some(&game.id))
-        .await
-        .unwrap();
-    c.wait_state(WAIT, "initial state", |_| true).await.unwrap();
-    c
-}
-
-pub async fn wait_phase(c: &mut GameClient, want: PhaseName) -> StateView {
-    c.wait_state(WAIT, "phase", |v| v.phase == want)
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {want:?}: {e}"))
 }
 
 /// The error code of the first message a fresh socket gets after sending `first_frame`.

@@ -3,7 +3,7 @@
 //! passwords refused, guessing throttled per account and per address.
 
 use super::*;
-use crate::helpers::*;
+use cahoot_testkit::prelude::*;
 use reqwest::Client;
 use serde_json::json;
 use std::time::Instant;

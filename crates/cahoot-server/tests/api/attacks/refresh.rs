@@ -3,7 +3,7 @@
 //! idle and absolute lifetimes.
 
 use super::*;
-use crate::helpers::*;
+use cahoot_testkit::prelude::*;
 use reqwest::Client;
 use serde_json::json;
 

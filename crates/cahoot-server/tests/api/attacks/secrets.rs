@@ -2,7 +2,7 @@
 //! logged, logs hold no passwords or tokens, and keys rotate without ending live sessions.
 
 use super::*;
-use crate::helpers::*;
+use cahoot_testkit::prelude::*;
 use reqwest::Client;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read};
@@ -366,7 +366,7 @@ async fn a_new_key_signs_new_tokens_while_tokens_of_the_old_key_stay_valid_until
 
 #[tokio::test]
 async fn a_live_store_outage_reaches_clients_as_a_generic_message_without_internals() {
-    let redis = super::support::RedisServer::start();
+    let redis = cahoot_testkit::stores::RedisServer::start();
     let url = redis.url();
     let app = spawn_app_with(|c| c.live_url = url.clone().into()).await;
     let token = app.register_and_login("teacher").await;

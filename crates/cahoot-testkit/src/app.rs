@@ -1,7 +1,5 @@
-//! `spawn_app()` starts the real server on a free loopback port with a fresh SQLite database and key
-//! directory in a temp dir; `TestApp` has typed helpers for the API.
-
-#![allow(dead_code)]
+//! `spawn_app()` starts the real server in this process on a free loopback port with a fresh SQLite
+//! database and key directory in a temp dir; `TestApp` has request helpers for the API.
 
 use cahoot_server::{AppState, Config};
 use reqwest::{Client, Response, StatusCode};
@@ -12,6 +10,8 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
+
+use crate::assert::access_token;
 
 /// A password every test account uses (not a common one).
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -82,6 +82,11 @@ pub fn new_client() -> Client {
 }
 
 impl TestApp {
+    /// `ws://127.0.0.1:PORT/ws`
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -209,6 +214,14 @@ impl TestApp {
         self.post("/api/quizzes", Some(token), quiz).await
     }
 
+    /// Creates `quiz` (request JSON), asserting it was accepted; returns its id.
+    pub async fn create_quiz_id(&self, token: &str, quiz: &Value) -> Uuid {
+        let response = self.create_quiz(token, quiz).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "creating a quiz");
+        let quiz: crate::api::Quiz = response.json().await.expect("quiz JSON");
+        quiz.id
+    }
+
     /// Creates the sample quiz and returns its id.
     pub async fn create_sample_quiz(&self, token: &str) -> Uuid {
         let response = self
@@ -228,69 +241,7 @@ impl Drop for TestApp {
     }
 }
 
-/// The access token of a session response.
-pub async fn access_token(response: Response) -> String {
-    let body: Value = response.json().await.expect("session JSON");
-    body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_owned()
-}
-
-/// The refresh token a response sets, if any.
-pub fn refresh_cookie(response: &Response) -> Option<String> {
-    set_cookies(response)
-        .iter()
-        .find_map(|c| c.strip_prefix("cahoot_refresh="))
-        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-/// Every `Set-Cookie` header of a response.
-pub fn set_cookies(response: &Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Asserts the status and the error code of a JSON error response; returns the body.
-pub async fn assert_error(response: Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(response.status(), status, "status");
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        content_type.starts_with("application/json"),
-        "content type {content_type:?}"
-    );
-    let body: Value = response.json().await.expect("error JSON");
-    assert_eq!(body["code"], code, "body {body}");
-    assert!(body["message"].is_string(), "body {body}");
-    body
-}
-
 /// The sample quiz as request JSON.
 pub fn sample_quiz_json() -> Value {
     serde_json::to_value(cahoot_game::sample_quiz()).expect("quiz JSON")
-}
-
-/// The code of the next `error` frame `client` receives (other frames are skipped).
-pub async fn next_error_code(client: &mut cahoot_client::GameClient) -> String {
-    let msg = client
-        .wait_for(std::time::Duration::from_secs(10), "error", |m| {
-            matches!(m, cahoot_protocol::ServerMessage::Error { .. })
-        })
-        .await
-        .expect("an error frame");
-    match msg {
-        cahoot_protocol::ServerMessage::Error { code, .. } => code.to_string(),
-        other => panic!("not an error: {other:?}"),
-    }
 }
