@@ -4,7 +4,7 @@ use crate::app::TestApp;
 use cahoot_client::GameClient;
 use cahoot_protocol::{PhaseName, Role, ServerMessage, StateView};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -85,4 +85,21 @@ pub async fn wait_phase(c: &mut GameClient, want: PhaseName) -> StateView {
     c.wait_state(WAIT, "phase", |v| v.phase == want)
         .await
         .unwrap_or_else(|e| panic!("waiting for {want:?}: {e}"))
+}
+
+/// The finished game's stored results, once the podium's background store has written them.
+pub async fn wait_for_stored_game(app: &TestApp, token: &str, id: Uuid) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let res = app.get(&format!("/api/games/{id}"), Some(token)).await;
+        if res.status() == StatusCode::OK {
+            return res.json().await.unwrap();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "game results were not stored"
+        );
+        // Storing happens in a background task right after the podium; poll the API like a client would.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

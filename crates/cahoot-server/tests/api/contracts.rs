@@ -3,7 +3,8 @@
 
 use cahoot_client::GameClient;
 use cahoot_protocol::{ClientMessage, MAX_CLIENT_FRAME_BYTES, PhaseName};
-use cahoot_testkit::prelude::{TestApp, assert_error, spawn_app};
+use cahoot_testkit::game::wait_for_stored_game;
+use cahoot_testkit::prelude::{assert_error, spawn_app};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -95,7 +96,7 @@ async fn a_join_after_the_podium_answers_410_game_finished() {
         .unwrap();
     assert_error(join("Bob").await, StatusCode::GONE, "game_finished").await;
     // Still "finished" once the results are archived and the live game is only kept for reconnects.
-    wait_until_archived(&app, &token, &game_id).await;
+    wait_for_stored_game(&app, &token, game_id.parse().unwrap()).await;
     assert_error(join("Cy").await, StatusCode::GONE, "game_finished").await;
     // A PIN nobody ever used stays a plain 404.
     let unknown = if pin == "999999" { "999998" } else { "999999" };
@@ -107,21 +108,6 @@ async fn a_join_after_the_podium_answers_410_game_finished() {
         )
         .await;
     assert_error(response, StatusCode::NOT_FOUND, "game_not_found").await;
-}
-
-async fn wait_until_archived(app: &TestApp, token: &str, game_id: &str) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let response = app.get(&format!("/api/games/{game_id}"), Some(token)).await;
-        if response.status() == StatusCode::OK {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "results never stored"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use cahoot_client::{ClientError, GameClient};
 use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
-use cahoot_testkit::game::{host, join, player, start_game, ws_url};
+use cahoot_testkit::game::{host, join, player, start_game, wait_for_stored_game, ws_url};
 use cahoot_testkit::prelude::{TestApp, assert_error, next_error_code, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -218,22 +218,6 @@ async fn a_full_game_with_a_reconnecting_player_scores_every_answer_exactly_once
         )
         .await;
     assert!(res.status() == StatusCode::GONE || res.status() == StatusCode::NOT_FOUND);
-}
-
-async fn wait_for_stored_game(app: &TestApp, token: &str, id: Uuid) -> Value {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let res = app.get(&format!("/api/games/{id}"), Some(token)).await;
-        if res.status() == StatusCode::OK {
-            return res.json().await.unwrap();
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "game results were not stored"
-        );
-        // Storing happens in a background task right after the podium; poll the API like a client would.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]
