@@ -180,10 +180,7 @@ impl From<LiveError> for ApiError {
         let status = match &err {
             LiveError::Unavailable(cause) => {
                 tracing::warn!(%cause, "live store unavailable");
-                return ApiError::unavailable(
-                    code,
-                    "live games are unavailable right now; try again shortly",
-                );
+                return ApiError::unavailable(code, crate::live::LIVE_UNAVAILABLE);
             }
             LiveError::GameNotFound | LiveError::PlayerNotFound => StatusCode::NOT_FOUND,
             LiveError::GameFinished => StatusCode::GONE,

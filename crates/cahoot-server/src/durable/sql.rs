@@ -94,7 +94,7 @@ impl SqlStore {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
-        .map_err(db_err)
+        .map_err(StoreError::from)
     }
 }
 
@@ -108,20 +108,16 @@ fn postgres_pool_size() -> u32 {
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> StoreError {
-        db_err(err)
-    }
-}
-
-fn db_err(err: sqlx::Error) -> StoreError {
-    match err {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
-        // the referenced row (owner, family) does not exist (e.g. deleted meanwhile)
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-            StoreError::Unavailable(err.to_string())
+        match err {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            // the referenced row (owner, family) does not exist (e.g. deleted meanwhile)
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StoreError::Unavailable(err.to_string())
+            }
+            other => StoreError::Other(Box::new(other)),
         }
-        other => StoreError::Other(Box::new(other)),
     }
 }
 
@@ -192,7 +188,7 @@ impl DurableStore for SqlStore {
             .execute(&self.pool)
             .await
             .map(drop)
-            .map_err(db_err)
+            .map_err(StoreError::from)
     }
 
     async fn create_user(&self, user: NewUser<'_>) -> Result<User, StoreError> {
@@ -266,7 +262,7 @@ impl DurableStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         found(done.rows_affected())?;
-        tx.commit().await.map_err(db_err)
+        tx.commit().await.map_err(StoreError::from)
     }
 
     async fn create_refresh_family(
@@ -293,7 +289,7 @@ impl DurableStore for SqlStore {
         .bind(ms(family.created_at))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await.map_err(db_err)
+        tx.commit().await.map_err(StoreError::from)
     }
 
     async fn rotate_refresh_token(
@@ -393,7 +389,7 @@ impl DurableStore for SqlStore {
     async fn revoke_refresh_family(&self, family_id: Uuid) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         revoke_family(&mut tx, family_id, OffsetDateTime::now_utc()).await?;
-        tx.commit().await.map_err(db_err)
+        tx.commit().await.map_err(StoreError::from)
     }
 
     async fn revoke_all_refresh_families(&self, user_id: Uuid) -> Result<(), StoreError> {
@@ -405,7 +401,7 @@ impl DurableStore for SqlStore {
         .execute(&self.pool)
         .await
         .map(drop)
-        .map_err(db_err)
+        .map_err(StoreError::from)
     }
 
     async fn create_quiz(
@@ -638,7 +634,7 @@ async fn insert_quiz(pool: &AnyPool, quiz: &Quiz) -> Result<(), StoreError> {
     .execute(pool)
     .await
     .map(drop)
-    .map_err(db_err)
+    .map_err(StoreError::from)
 }
 
 async fn revoke_family(
@@ -652,7 +648,7 @@ async fn revoke_family(
         .execute(&mut **tx)
         .await
         .map(drop)
-        .map_err(db_err)
+        .map_err(StoreError::from)
 }
 
 fn found(rows: u64) -> Result<(), StoreError> {

@@ -41,6 +41,10 @@ pub enum LiveError {
     Unavailable(String),
 }
 
+/// What a client is told when the live store fails (REST and WebSocket). The cause (addresses, driver
+/// messages) is logged, never sent: error texts must not reveal internals.
+pub const LIVE_UNAVAILABLE: &str = "live games are unavailable right now; try again shortly";
+
 impl LiveError {
     /// The client-facing code (REST and WebSocket alike).
     pub fn code(&self) -> ErrorCode {

@@ -178,10 +178,6 @@ impl From<redis::RedisError> for LiveError {
     }
 }
 
-fn unavailable(e: redis::RedisError) -> LiveError {
-    e.into()
-}
-
 fn corrupt(what: &str) -> LiveError {
     LiveError::Unavailable(format!("unreadable {what} in the live store"))
 }
@@ -383,7 +379,7 @@ impl GameStore for ValkeyLiveStore {
             .set_ex(self.key(meta.id, "state"), state_json, GAME_TTL_SECS)
             .query_async::<()>(&mut conn)
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 
     async fn find_pin(&self, pin: GamePin) -> Result<PinLookup, LiveError> {
@@ -527,7 +523,7 @@ impl GameStore for ValkeyLiveStore {
         self.conn()
             .hlen(self.key(game_id, "players"))
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 
     async fn player(
@@ -600,7 +596,7 @@ impl GameStore for ValkeyLiveStore {
         self.conn()
             .sismember(self.key(game_id, "kicked"), player_id.to_string())
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 
     async fn record_answer(
@@ -718,7 +714,7 @@ impl GameStore for ValkeyLiveStore {
         self.conn()
             .hlen(self.key(game_id, &format!("answers:{question}")))
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 
     async fn finish_game(&self, game_id: GameId, keep_for: Duration) -> Result<(), LiveError> {
@@ -738,7 +734,7 @@ impl GameStore for ValkeyLiveStore {
         }
         pipe.query_async::<()>(&mut self.conn())
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 }
 
@@ -811,7 +807,7 @@ impl Presence for ValkeyLiveStore {
         self.conn()
             .hset(self.key(game_id, "alive"), &self.instance, now_ms())
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 }
 
@@ -823,7 +819,7 @@ impl Counters for ValkeyLiveStore {
             .arg(window.as_millis().max(1) as u64)
             .invoke_async(&mut self.conn())
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 
     async fn peek(&self, key: &str) -> Result<u64, LiveError> {
@@ -838,7 +834,7 @@ impl Counters for ValkeyLiveStore {
         self.conn()
             .del(format!("{}:ctr:{key}", self.prefix))
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 }
 
@@ -852,13 +848,13 @@ impl Denylist for ValkeyLiveStore {
                 ttl.as_millis().max(1) as u64,
             )
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 
     async fn is_token_denied(&self, jti: &str) -> Result<bool, LiveError> {
         self.conn()
             .exists(format!("{}:deny:{jti}", self.prefix))
             .await
-            .map_err(unavailable)
+            .map_err(LiveError::from)
     }
 }

@@ -1,8 +1,8 @@
 //! One socket's life: handshake, presence, then a loop relaying client frames to `dispatch` and local game
 //! events (rendered for the client's role) to the client, until either side closes or the instance drains.
 
-use super::dispatch::dispatch;
-use super::handshake::{LIVE_UNAVAILABLE, Session, authenticate_hello};
+use super::dispatch::{dispatch, live_unavailable};
+use super::handshake::{Session, authenticate_hello};
 use crate::AppState;
 use crate::clock::now_ms;
 use crate::play::fanout::LocalEvent;
@@ -26,11 +26,6 @@ const MESSAGE_BURST: u32 = 20;
 const FLOOD_STRIKES: u32 = 50;
 /// The close reason of a frame over the size limit or a protocol violation (close code 1008).
 const INVALID_FRAME: &str = "frame_too_large_or_invalid";
-
-fn live_unavailable(cause: &dyn std::fmt::Display) -> ServerMessage {
-    tracing::warn!(%cause, "live store unavailable");
-    ServerMessage::error(ErrorCode::LiveStoreUnavailable, LIVE_UNAVAILABLE)
-}
 
 /// Resolves once the instance starts draining (never, if the flag's owner is gone).
 async fn until_draining(flag: &mut tokio::sync::watch::Receiver<bool>) {

@@ -1,9 +1,9 @@
 //! A decoded client message → the command it asks for, and the reply the socket sends (if any).
 //! Role rules live here: only players answer, only hosts steer the game.
 
-use super::handshake::{LIVE_UNAVAILABLE, Session};
+use super::handshake::Session;
 use crate::AppState;
-use crate::live::LiveError;
+use crate::live::{LIVE_UNAVAILABLE, LiveError};
 use crate::play::CommandError;
 use cahoot_game::Command;
 use cahoot_protocol::{ClientMessage, ErrorCode, Role, ServerMessage};
@@ -96,13 +96,16 @@ fn host_command(msg: ClientMessage) -> Option<Command> {
     })
 }
 
-/// A refused command as an `error` frame. Store outages are logged, never described to the client.
-pub fn error_message(e: &CommandError) -> ServerMessage {
+/// A refused command as an `error` frame.
+fn error_message(e: &CommandError) -> ServerMessage {
     match e {
-        CommandError::Live(LiveError::Unavailable(cause)) => {
-            tracing::warn!(%cause, "live store unavailable");
-            ServerMessage::error(ErrorCode::LiveStoreUnavailable, LIVE_UNAVAILABLE)
-        }
+        CommandError::Live(LiveError::Unavailable(cause)) => live_unavailable(cause),
         other => ServerMessage::error(other.code(), other.to_string()),
     }
+}
+
+/// The `error` frame of a live-store outage: the cause is logged, never described to the client.
+pub fn live_unavailable(cause: &dyn std::fmt::Display) -> ServerMessage {
+    tracing::warn!(%cause, "live store unavailable");
+    ServerMessage::error(ErrorCode::LiveStoreUnavailable, LIVE_UNAVAILABLE)
 }

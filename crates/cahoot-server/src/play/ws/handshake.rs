@@ -1,7 +1,7 @@
 //! The first frame of every socket: `hello` with a token, authenticated, answered with `welcome`.
 
 use crate::AppState;
-use crate::live::{GameMeta, LiveError};
+use crate::live::{GameMeta, LIVE_UNAVAILABLE, LiveError};
 use cahoot_protocol::{
     ClientMessage, ErrorCode, GameId, PROTOCOL_VERSION, PlayerId, Role, decode_client,
 };
@@ -29,10 +29,6 @@ impl Session {
 
 /// Why a handshake failed: the code and message of the `error` frame sent before closing.
 pub type Refusal = (ErrorCode, String);
-
-/// What a client is told when the live store fails. The cause (addresses, driver messages) is logged,
-/// never sent: error texts must not reveal internals.
-pub const LIVE_UNAVAILABLE: &str = "live games are unavailable right now; try again shortly";
 
 fn unavailable(e: LiveError) -> Refusal {
     tracing::warn!(cause = %e, "live store unavailable");
