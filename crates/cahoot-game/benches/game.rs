@@ -3,7 +3,8 @@
 
 use cahoot_game::model::{GameModel, PlayerRecord, standings};
 use cahoot_game::{
-    Command, Context, GameState, Streak, accept, answer_points, apply, judge, sample_quiz,
+    AnswerValue, Command, Context, GameState, Streak, accept, answer_points, apply, judge,
+    sample_quiz,
 };
 use divan::{Bencher, black_box};
 
@@ -29,7 +30,7 @@ fn streak_after_answer() -> (Streak, u32) {
         count: 3,
         last_question: Some(4),
     };
-    black_box(s).after_answer(black_box(5), black_box(true))
+    black_box(s).after_answer(black_box(5), black_box(Some(4)), black_box(true))
 }
 
 #[divan::bench]
@@ -42,7 +43,14 @@ fn judge_and_accept(bencher: Bencher) {
     };
     let (state, _) = apply(&GameState::new(4), Command::Start, &ctx).expect("start");
     bencher.bench(|| {
-        let j = judge(black_box(&state), &quiz, 0, 1, black_box(5_000)).expect("open");
+        let j = judge(
+            black_box(&state),
+            &quiz,
+            0,
+            AnswerValue::Choice(1),
+            black_box(5_000),
+        )
+        .expect("open");
         accept("answer-id", j, Streak::default())
     });
 }
@@ -91,8 +99,14 @@ fn record_10k_answers(bencher: Bencher) {
         .bench_local_values(|mut g| {
             for i in 0..PLAYERS {
                 let id = format!("player-{i:05}");
-                g.record_answer(&id, &id, 0, (i % 4) as u32, 2_000 + i as u64)
-                    .expect("recorded");
+                g.record_answer(
+                    &id,
+                    &id,
+                    0,
+                    AnswerValue::Choice((i % 4) as u32),
+                    2_000 + i as u64,
+                )
+                .expect("recorded");
             }
             g
         });

@@ -7,9 +7,15 @@ pub mod model;
 pub mod names;
 pub mod quiz;
 pub mod scoring;
+pub mod tally;
+pub mod text;
 
-pub use answer::{AcceptedAnswer, AnswerError, JudgedAnswer, accept, judge};
+pub use answer::{AcceptedAnswer, AnswerError, AnswerValue, JudgedAnswer, accept, grade, judge};
 pub use machine::{Command, Context, Event, GameState, Phase, TransitionError, apply};
 pub use names::{GamePin, NameError, Nickname};
-pub use quiz::{FieldError, PointsMode, Question, QuestionKind, QuizInput, sample_quiz};
+pub use quiz::{
+    FieldError, PointsMode, Question, QuestionKind, QuizInput, SliderSpec, every_kind_quiz,
+    sample_quiz,
+};
 pub use scoring::{Streak, answer_points};
+pub use tally::{QuestionTally, TextCount};

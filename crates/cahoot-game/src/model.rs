@@ -4,7 +4,7 @@
 //! with random commands and answers. A distributed store keeps the same data in separate keys but must give
 //! the same results: the live-store contract suite checks that.
 
-use crate::answer::{AcceptedAnswer, AnswerError, accept, judge};
+use crate::answer::{AcceptedAnswer, AnswerError, AnswerValue, accept, judge};
 use crate::machine::{Command, Context, Event, GameState, TransitionError, apply};
 use crate::quiz::QuizInput;
 use crate::scoring::Streak;
@@ -49,7 +49,7 @@ pub fn standings<'a>(players: impl IntoIterator<Item = (&'a str, &'a str, u64)>)
 }
 
 /// Result of recording an answer: the stored answer and whether this call stored it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordOutcome {
     pub answer: AcceptedAnswer,
     /// False when the same answer id had already been recorded (a resend after reconnect).
@@ -100,7 +100,7 @@ impl GameModel {
         player_id: &str,
         answer_id: &str,
         question: u32,
-        choice: u32,
+        value: AnswerValue,
         now_ms: u64,
     ) -> Result<RecordOutcome, AnswerError> {
         let key = (question, player_id.to_owned());
@@ -114,7 +114,7 @@ impl GameModel {
                 Err(AnswerError::AlreadyAnswered)
             };
         }
-        let judged = judge(&self.state, &self.quiz, question, choice, now_ms)?;
+        let judged = judge(&self.state, &self.quiz, question, value, now_ms)?;
         let player = self
             .players
             .get_mut(player_id)
@@ -173,14 +173,18 @@ mod tests {
         let mut g = GameModel::new(sample_quiz());
         g.players.insert("p1".into(), player("Ada"));
         g.transition(Command::Start, 0).unwrap();
-        let first = g.record_answer("p1", "x", 0, 1, 100).unwrap();
+        let first = g
+            .record_answer("p1", "x", 0, AnswerValue::Choice(1), 100)
+            .unwrap();
         assert!(first.newly_recorded);
         assert_eq!(first.answer.points, 1000);
-        let again = g.record_answer("p1", "x", 0, 1, 5_000).unwrap();
+        let again = g
+            .record_answer("p1", "x", 0, AnswerValue::Choice(1), 5_000)
+            .unwrap();
         assert!(!again.newly_recorded);
         assert_eq!(again.answer, first.answer);
         assert_eq!(
-            g.record_answer("p1", "y", 0, 0, 5_000),
+            g.record_answer("p1", "y", 0, AnswerValue::Choice(0), 5_000),
             Err(AnswerError::AlreadyAnswered)
         );
         assert_eq!(g.players["p1"].score, 1000);

@@ -27,10 +27,16 @@ pub struct Streak {
 }
 
 impl Streak {
-    /// The streak after answering `question`, and the bonus that answer earns.
+    /// The streak after answering `question`, and the bonus that answer earns. `previous` is the judged
+    /// question before it (polls, word clouds and slides do not count, see `QuestionKind::is_judged`).
     /// From the 2nd consecutive correct answer +100, +100 more per further one, capped at +500.
-    pub fn after_answer(self, question: u32, correct: bool) -> (Streak, u32) {
-        let continues = question > 0 && self.last_question == Some(question - 1);
+    pub fn after_answer(
+        self,
+        question: u32,
+        previous: Option<u32>,
+        correct: bool,
+    ) -> (Streak, u32) {
+        let continues = previous.is_some() && self.last_question == previous;
         let count = match (correct, continues) {
             (false, _) => 0,
             (true, true) => self.count + 1,
@@ -48,13 +54,19 @@ impl Streak {
         (next, bonus)
     }
 
-    /// The streak as it stands when `current_question` is open: a missed question means it is 0.
-    pub fn current(self, current_question: u32) -> u32 {
+    /// The streak as it stands when `current_question` is open (`previous`: the judged question before
+    /// it): a missed question means it is 0.
+    pub fn current(self, current_question: u32, previous: Option<u32>) -> u32 {
         match self.last_question {
-            Some(q) if q + 1 >= current_question => self.count,
+            Some(q) if q >= current_question || Some(q) == previous => self.count,
             _ => 0,
         }
     }
+}
+
+/// `points` scaled by `fraction` (partial credit, 0..=1), rounded; 0 stays 0.
+pub fn scaled(points: u32, fraction: f64) -> u32 {
+    (f64::from(points) * fraction.clamp(0.0, 1.0)).round() as u32
 }
 
 #[cfg(test)]
@@ -91,7 +103,7 @@ mod tests {
         let mut s = Streak::default();
         let mut bonuses = vec![];
         for q in 0..8 {
-            let (next, bonus) = s.after_answer(q, true);
+            let (next, bonus) = s.after_answer(q, q.checked_sub(1), true);
             s = next;
             bonuses.push(bonus);
         }
@@ -101,21 +113,38 @@ mod tests {
 
     #[test]
     fn wrong_answer_resets_streak() {
-        let (s, _) = Streak::default().after_answer(0, true);
-        let (s, _) = s.after_answer(1, true);
-        let (s, bonus) = s.after_answer(2, false);
+        let (s, _) = Streak::default().after_answer(0, None, true);
+        let (s, _) = s.after_answer(1, Some(0), true);
+        let (s, bonus) = s.after_answer(2, Some(1), false);
         assert_eq!((s.count, bonus), (0, 0));
-        let (s, bonus) = s.after_answer(3, true);
+        let (s, bonus) = s.after_answer(3, Some(2), true);
         assert_eq!((s.count, bonus), (1, 0));
     }
 
     #[test]
     fn missed_question_resets_streak() {
-        let (s, _) = Streak::default().after_answer(0, true);
-        let (s, _) = s.after_answer(1, true);
-        assert_eq!(s.current(2), 2);
-        assert_eq!(s.current(3), 0);
-        let (s, bonus) = s.after_answer(3, true); // question 2 was missed
+        let (s, _) = Streak::default().after_answer(0, None, true);
+        let (s, _) = s.after_answer(1, Some(0), true);
+        assert_eq!(s.current(2, Some(1)), 2);
+        assert_eq!(s.current(3, Some(2)), 0);
+        let (s, bonus) = s.after_answer(3, Some(2), true); // question 2 was missed
         assert_eq!((s.count, bonus), (1, 0));
+    }
+
+    #[test]
+    fn unjudged_questions_in_between_do_not_break_the_streak() {
+        // Question 1 is a poll: question 2's previous judged question is 0.
+        let (s, _) = Streak::default().after_answer(0, None, true);
+        assert_eq!(s.current(2, Some(0)), 1);
+        let (s, bonus) = s.after_answer(2, Some(0), true);
+        assert_eq!((s.count, bonus), (2, 100));
+    }
+
+    #[test]
+    fn partial_points_scale_and_round() {
+        assert_eq!(scaled(1000, 0.5), 500);
+        assert_eq!(scaled(987, 1.0 / 3.0), 329);
+        assert_eq!(scaled(1000, -1.0), 0);
+        assert_eq!(scaled(1000, 2.0), 1000);
     }
 }

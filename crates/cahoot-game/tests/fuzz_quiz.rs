@@ -9,7 +9,7 @@ use cahoot_game::quiz::{
     ANSWER_TEXT_MAX, QUESTION_TEXT_MAX, QUESTIONS_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN, TITLE_MAX,
     TRUE_FALSE_ANSWERS,
 };
-use cahoot_game::{PointsMode, Question, QuestionKind, QuizInput};
+use cahoot_game::{PointsMode, Question, QuestionKind, QuizInput, SliderSpec};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -44,8 +44,15 @@ fn text(max: usize) -> impl Strategy<Value = String> {
 fn question() -> impl Strategy<Value = Question> {
     (
         prop_oneof![
-            Just(QuestionKind::MultipleChoice),
-            Just(QuestionKind::TrueFalse)
+            4 => Just(QuestionKind::MultipleChoice),
+            2 => Just(QuestionKind::TrueFalse),
+            1 => Just(QuestionKind::MultiSelect),
+            1 => Just(QuestionKind::TypeAnswer),
+            1 => Just(QuestionKind::Slider),
+            1 => Just(QuestionKind::Puzzle),
+            1 => Just(QuestionKind::Poll),
+            1 => Just(QuestionKind::WordCloud),
+            1 => Just(QuestionKind::Slide),
         ],
         text(QUESTION_TEXT_MAX),
         prop_oneof![
@@ -60,17 +67,40 @@ fn question() -> impl Strategy<Value = Question> {
             Just(PointsMode::Double),
             Just(PointsMode::None)
         ],
+        proptest::collection::vec(0u32..7, 0..7),
+        proptest::option::of(slider()),
     )
         .prop_map(
-            |(kind, text, answers, correct, time_limit_secs, points)| Question {
-                kind,
-                text,
-                answers,
-                correct,
-                time_limit_secs,
-                points,
+            |(kind, text, answers, correct, time_limit_secs, points, correct_answers, slider)| {
+                Question {
+                    answers,
+                    correct,
+                    time_limit_secs,
+                    points,
+                    correct_answers,
+                    slider,
+                    ..Question::new(kind, text)
+                }
             },
         )
+}
+
+fn slider() -> impl Strategy<Value = SliderSpec> {
+    let number = || prop_oneof![4 => -100i32..100, 1 => any::<i32>()].prop_map(f64::from);
+    (
+        number(),
+        number(),
+        prop_oneof![Just(1.0), Just(0.5), Just(0.0), Just(-1.0)],
+        number(),
+        number(),
+    )
+        .prop_map(|(min, max, step, correct, tolerance)| SliderSpec {
+            min,
+            max,
+            step,
+            correct,
+            tolerance,
+        })
 }
 
 fn quiz() -> impl Strategy<Value = QuizInput> {
@@ -122,8 +152,50 @@ fn assert_playable(q: &QuizInput) -> Result<(), TestCaseError> {
                 }
             }
             QuestionKind::TrueFalse => prop_assert_eq!(&question.answers, &TRUE_FALSE_ANSWERS),
+            QuestionKind::MultiSelect | QuestionKind::Poll | QuestionKind::Puzzle => {
+                prop_assert!((2..=6).contains(&question.answers.len()));
+                for a in &question.answers {
+                    prop_assert!(text_ok(a, ANSWER_TEXT_MAX), "answer {a:?}");
+                }
+            }
+            QuestionKind::TypeAnswer => {
+                prop_assert!((1..=10).contains(&question.answers.len()));
+                for a in &question.answers {
+                    prop_assert!(text_ok(a, 20), "accepted answer {a:?}");
+                }
+            }
+            QuestionKind::Slider => {
+                let s = question.slider.expect("a slider has its spec");
+                prop_assert!(
+                    s.min < s.max && s.step > 0.0 && s.accepts(s.correct),
+                    "{s:?}"
+                );
+            }
+            QuestionKind::WordCloud | QuestionKind::Slide => {
+                prop_assert!(question.answers.is_empty())
+            }
         }
-        prop_assert!(question.correct < question.answers.len());
+        match question.kind {
+            QuestionKind::MultiSelect => {
+                prop_assert!(!question.correct_answers.is_empty());
+                prop_assert!(
+                    question
+                        .correct_answers
+                        .iter()
+                        .all(|&c| (c as usize) < question.answers.len())
+                );
+            }
+            QuestionKind::Puzzle => {
+                prop_assert!(cahoot_game::quiz::is_permutation(
+                    &question.correct_answers,
+                    question.answers.len()
+                ));
+            }
+            QuestionKind::MultipleChoice | QuestionKind::TrueFalse => {
+                prop_assert!(question.correct < question.answers.len());
+            }
+            _ => prop_assert!(question.correct_answers.is_empty()),
+        }
         prop_assert!((TIME_LIMIT_MIN..=TIME_LIMIT_MAX).contains(&question.time_limit_secs));
     }
     Ok(())
@@ -139,8 +211,10 @@ fn check(input: QuizInput) -> Result<(), TestCaseError> {
         Err(errors) => {
             prop_assert!(!errors.is_empty());
             for e in &errors {
+                // A missing slider is reported on the field the editor must fill in.
+                let missing_slider = e.field.ends_with("].slider") && e.message.contains("needs");
                 prop_assert!(
-                    resolve(&json, &e.field).is_some(),
+                    missing_slider || resolve(&json, &e.field).is_some(),
                     "error names a field that does not exist: {} in {}",
                     e.field,
                     json

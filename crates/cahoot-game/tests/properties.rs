@@ -1,7 +1,7 @@
 //! Properties of the game state machine and answer recording, driven by random command/answer sequences.
 
 use cahoot_game::model::{GameModel, PlayerRecord};
-use cahoot_game::{Command, Event, Streak, sample_quiz};
+use cahoot_game::{AnswerValue, Command, Event, QuestionKind, Streak, every_kind_quiz, grade};
 use proptest::prelude::*;
 use std::collections::HashMap;
 
@@ -11,7 +11,7 @@ enum Op {
     Answer {
         player: usize,
         question: u32,
-        choice: u32,
+        value: AnswerValue,
         answer_id: u8,
     },
     Wait(u64),
@@ -32,17 +32,37 @@ fn command() -> impl Strategy<Value = Command> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => command().prop_map(Op::Host),
-        6 => (0usize..4, 0u32..5, 0u32..5, 0u8..3).prop_map(|(player, question, choice, answer_id)| {
-            Op::Answer { player, question, choice, answer_id }
+        6 => (0usize..4, 0u32..10, answer_value(), 0u8..3).prop_map(|(player, question, value, answer_id)| {
+            Op::Answer { player, question, value, answer_id }
         }),
         2 => (0u64..30_000).prop_map(Op::Wait),
+    ]
+}
+
+/// Any answer shape, right and wrong ones (the quiz mixes every kind, so most shapes miss their question).
+fn answer_value() -> impl Strategy<Value = AnswerValue> {
+    let index = || 0u32..7;
+    prop_oneof![
+        index().prop_map(AnswerValue::Choice),
+        proptest::collection::vec(index(), 0..5).prop_map(AnswerValue::Choices),
+        prop_oneof![
+            Just("Bern".to_owned()),
+            Just(" berne ".to_owned()),
+            "\\PC{0,25}"
+        ]
+        .prop_map(AnswerValue::Text),
+        prop_oneof![1890.0..2010.0f64, (1890i32..2010).prop_map(f64::from)]
+            .prop_map(AnswerValue::Number),
+        Just(vec![0u32, 1, 2, 3])
+            .prop_shuffle()
+            .prop_map(AnswerValue::Order),
     ]
 }
 
 const PLAYERS: [&str; 4] = ["p0", "p1", "p2", "p3"];
 
 fn new_game() -> GameModel {
-    let mut g = GameModel::new(sample_quiz());
+    let mut g = GameModel::new(every_kind_quiz().validate().unwrap().for_game(7));
     for (i, id) in PLAYERS.iter().enumerate() {
         g.players.insert(
             (*id).to_owned(),
@@ -89,10 +109,10 @@ proptest! {
                         prop_assert_eq!(g.state.version, before_version);
                     }
                 }
-                Op::Answer { player, question, choice, answer_id } => {
+                Op::Answer { player, question, value, answer_id } => {
                     let pid = PLAYERS[player];
                     let id = format!("a{answer_id}");
-                    if let Ok(out) = g.record_answer(pid, &id, question, choice, now)
+                    if let Ok(out) = g.record_answer(pid, &id, question, value, now)
                         && out.newly_recorded
                     {
                         *recorded.entry((question, pid.to_owned())).or_default() += 1;
@@ -120,4 +140,57 @@ proptest! {
         prop_assert!(p <= points);
         prop_assert!(p >= points / 2);
     }
+
+    /// Multi-select picks are a set: the order they arrive in changes nothing.
+    #[test]
+    fn multi_select_is_permutation_invariant(picks in proptest::collection::vec(0u32..4, 1..5), partial: bool) {
+        let mut q = question(QuestionKind::MultiSelect);
+        q.partial = partial;
+        let mut reversed = picks.clone();
+        reversed.reverse();
+        let a = grade(&q, AnswerValue::Choices(picks));
+        let b = grade(&q, AnswerValue::Choices(reversed));
+        prop_assert_eq!(&a, &b);
+        if let Ok((_, correct, fraction)) = a {
+            prop_assert!((0.0..=1.0).contains(&fraction));
+            prop_assert_eq!(correct, fraction == 1.0);
+        }
+    }
+
+    /// A puzzle is right only in the exact order; partial credit stays below full marks otherwise.
+    #[test]
+    fn puzzle_needs_the_exact_order(order in Just(vec![0u32, 1, 2, 3]).prop_shuffle(), partial: bool) {
+        let mut q = question(QuestionKind::Puzzle);
+        q.partial = partial;
+        let (_, correct, fraction) = grade(&q, AnswerValue::Order(order.clone())).unwrap();
+        prop_assert_eq!(correct, order == q.correct_answers);
+        prop_assert_eq!(fraction == 1.0, correct);
+        prop_assert!(partial || correct || fraction == 0.0);
+    }
+
+    /// Slider points never rise as the answer moves away from the correct value.
+    #[test]
+    fn slider_points_fall_with_distance(a in 1900u32..=2000, b in 1900u32..=2000) {
+        let q = question(QuestionKind::Slider);
+        let s = q.slider.unwrap();
+        let (near, far) = {
+            let (da, db) = ((f64::from(a) - s.correct).abs(), (f64::from(b) - s.correct).abs());
+            if da <= db { (a, b) } else { (b, a) }
+        };
+        prop_assert!(s.fraction(f64::from(near)) >= s.fraction(f64::from(far)));
+    }
+
+    /// Case, surrounding and repeated spaces never matter for a typed answer.
+    #[test]
+    fn typed_answers_ignore_case_and_spaces(pre in " {0,3}", post in " {0,3}", upper: bool) {
+        let q = question(QuestionKind::TypeAnswer);
+        let typed = if upper { "BERN" } else { "bern" };
+        let (_, correct, _) = grade(&q, AnswerValue::Text(format!("{pre}{typed}{post}"))).unwrap();
+        prop_assert!(correct);
+    }
+}
+
+fn question(kind: QuestionKind) -> cahoot_game::Question {
+    let quiz = every_kind_quiz().validate().unwrap();
+    quiz.questions.into_iter().find(|q| q.kind == kind).unwrap()
 }
