@@ -8,15 +8,15 @@
 //! storing them itself.
 
 use crate::{ConnectOptions, GameClient};
-use cahoot_protocol::{ClientMessage, ErrorCode, PhaseName, ServerMessage};
+use cahoot_protocol::{AnswerValue, ClientMessage, ErrorCode, PhaseName, ServerMessage};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-/// Decides the answer to question `index`: `Some((choice, delay after the question is seen))` or no answer.
-pub type Strategy = Arc<dyn Fn(u32) -> Option<(u32, Duration)> + Send + Sync>;
+/// Decides the answer to question `index`: `Some((answer, delay after the question is seen))` or no answer.
+pub type Strategy = Arc<dyn Fn(u32) -> Option<(AnswerValue, Duration)> + Send + Sync>;
 
 /// What a bot has done so far; observed through a `watch` channel (tests await it, the load tool reads it
 /// after the game for verification).
@@ -29,10 +29,10 @@ pub struct BotStatus {
     pub instance: Option<String>,
     pub phase: Option<PhaseName>,
     pub question: Option<u32>,
-    /// Answers sent: question → (answer id, choice).
-    pub sent: BTreeMap<u32, (String, u32)>,
-    /// Acknowledged answers: question → (answer id, choice).
-    pub acks: BTreeMap<u32, (String, u32)>,
+    /// Answers sent: question → (answer id, answer).
+    pub sent: BTreeMap<u32, (String, AnswerValue)>,
+    /// Acknowledged answers: question → (answer id, the answer as the server stored it).
+    pub acks: BTreeMap<u32, (String, AnswerValue)>,
     /// Time from losing the connection to the next `welcome`, one entry per reconnect.
     pub reconnects: Vec<Duration>,
     /// At the podium (or kicked): the bot is done.
@@ -88,10 +88,10 @@ pub struct PlayerBot {
     events: Arc<dyn BotEvents>,
     linger_at_podium: bool,
     connect: ConnectOptions,
-    /// The answer sent but not acknowledged yet: (question, answer id, choice, last sent at).
-    pending: Option<(u32, String, u32, Instant)>,
+    /// The answer sent but not acknowledged yet: (question, answer id, answer, last sent at).
+    pending: Option<(u32, String, AnswerValue, Instant)>,
     /// When to send the answer to the open question.
-    scheduled: Option<(Instant, u32, u32)>,
+    scheduled: Option<(Instant, u32, AnswerValue)>,
     last_seq: u64,
 }
 
@@ -226,36 +226,36 @@ impl PlayerBot {
         client: &mut GameClient,
         q: u32,
         id: String,
-        choice: u32,
+        answer: AnswerValue,
     ) -> bool {
         let msg = ClientMessage::Answer {
             answer_id: id.clone(),
             question_index: q,
-            choice,
+            answer: answer.clone(),
         };
-        self.pending = Some((q, id, choice, Instant::now()));
+        self.pending = Some((q, id, answer, Instant::now()));
         client.send(&msg).await.is_ok()
     }
 
     /// Plays on one connection. Returns true when the game is over for this bot.
     async fn play(&mut self, mut client: GameClient) -> bool {
-        if let Some((q, id, choice, _)) = self.pending.clone()
-            && !self.send_answer(&mut client, q, id, choice).await
+        if let Some((q, id, answer, _)) = self.pending.clone()
+            && !self.send_answer(&mut client, q, id, answer).await
         {
             return false;
         }
         loop {
-            let wake = self.scheduled.map(|(at, _, _)| at);
+            let wake = self.scheduled.as_ref().map(|(at, _, _)| *at);
             let text = tokio::select! {
                 text = client.next_text() => text,
                 () = sleep_until(wake) => {
-                    if let Some((_, q, choice)) = self.scheduled.take() {
+                    if let Some((_, q, answer)) = self.scheduled.take() {
                         let id = format!("{}-q{q}", self.name);
                         self.status.send_modify(|s| {
-                            s.sent.insert(q, (id.clone(), choice));
+                            s.sent.insert(q, (id.clone(), answer.clone()));
                         });
                         self.events.answer_sent(q);
-                        if !self.send_answer(&mut client, q, id, choice).await {
+                        if !self.send_answer(&mut client, q, id, answer).await {
                             return false;
                         }
                     }
@@ -286,7 +286,7 @@ impl PlayerBot {
                 ServerMessage::AnswerAck {
                     answer_id,
                     question_index,
-                    choice,
+                    answer,
                 } => {
                     if let Some((q, id, _, sent_at)) = &self.pending
                         && *id == answer_id
@@ -295,7 +295,7 @@ impl PlayerBot {
                         self.pending = None;
                     }
                     self.status.send_modify(|s| {
-                        s.acks.insert(question_index, (answer_id, choice));
+                        s.acks.insert(question_index, (answer_id, answer));
                     });
                 }
                 ServerMessage::Error { code, .. } => {
@@ -335,18 +335,15 @@ impl PlayerBot {
         if view.phase == PhaseName::Question
             && let Some(q) = question
         {
-            let answered = view
-                .me
-                .as_ref()
-                .is_some_and(|m| m.answered_choice.is_some())
+            let answered = view.me.as_ref().is_some_and(|m| m.answer.is_some())
                 || self.pending.as_ref().is_some_and(|p| p.0 == q)
-                || self.scheduled.is_some_and(|s| s.1 == q)
+                || self.scheduled.as_ref().is_some_and(|s| s.1 == q)
                 || {
                     let s = self.status.borrow();
                     s.sent.contains_key(&q) || s.acks.contains_key(&q)
                 };
-            if !answered && let Some((choice, delay)) = (self.strategy)(q) {
-                self.scheduled = Some((now + delay, q, choice));
+            if !answered && let Some((answer, delay)) = (self.strategy)(q) {
+                self.scheduled = Some((now + delay, q, answer));
             }
         } else {
             self.scheduled = None;
@@ -410,8 +407,9 @@ struct QuestionIndex {
 #[derive(serde::Deserialize)]
 struct OwnRow {
     score: u64,
+    /// Only whether it is there matters; its content is skipped unparsed.
     #[serde(default)]
-    answered_choice: Option<u32>,
+    answer: Option<serde::de::IgnoredAny>,
 }
 
 #[cfg(test)]
@@ -438,6 +436,10 @@ mod tests {
                 kind: Default::default(),
                 text: "?".into(),
                 answers: vec!["a".into(), "b".into()],
+                image: None,
+                answer_images: None,
+                slider: None,
+                max_chars: None,
                 time_limit_secs: 20,
                 points: Default::default(),
                 remaining_ms: 1000,
@@ -450,7 +452,7 @@ mod tests {
                 score: 1500,
                 rank: 1,
                 streak: 2,
-                answered_choice: Some(3),
+                answer: Some(AnswerValue::Order(vec![1, 0])),
                 last_result: None,
             }),
             leaderboard: None,
@@ -463,6 +465,6 @@ mod tests {
         assert_eq!(lean.phase, PhaseName::Question);
         assert_eq!(lean.question.map(|q| q.index), Some(2));
         let me = lean.me.unwrap();
-        assert_eq!((me.score, me.answered_choice), (1500, Some(3)));
+        assert_eq!((me.score, me.answer.is_some()), (1500, true));
     }
 }

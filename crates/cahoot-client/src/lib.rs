@@ -3,7 +3,7 @@
 
 pub mod bot;
 
-use cahoot_protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage, StateView};
+use cahoot_protocol::{AnswerValue, ClientMessage, PROTOCOL_VERSION, ServerMessage, StateView};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -209,17 +209,28 @@ impl GameClient {
         }
     }
 
-    /// Sends an answer and waits for its acknowledgement (or the error that refuses it).
+    /// Picks option `choice` (multiple choice, true/false, poll) and waits for the acknowledgement.
     pub async fn answer(
         &mut self,
         answer_id: &str,
         question_index: u32,
         choice: u32,
     ) -> Result<ServerMessage, ClientError> {
+        self.answer_with(answer_id, question_index, AnswerValue::Choice(choice))
+            .await
+    }
+
+    /// Sends an answer of any shape and waits for its acknowledgement (or the error that refuses it).
+    pub async fn answer_with(
+        &mut self,
+        answer_id: &str,
+        question_index: u32,
+        answer: AnswerValue,
+    ) -> Result<ServerMessage, ClientError> {
         self.send(&ClientMessage::Answer {
             answer_id: answer_id.to_owned(),
             question_index,
-            choice,
+            answer,
         })
         .await?;
         self.wait_for(Duration::from_secs(10), "answer_ack", |m| {

@@ -231,6 +231,10 @@ impl Question {
 pub struct QuizInput {
     pub title: String,
     pub questions: Vec<Question>,
+    /// Players' phones show the question's image and the options' images, not only the answer controls
+    /// (Kahoot's "show questions and answers on players' devices"). Off: the projector shows them.
+    #[serde(default)]
+    pub show_on_devices: bool,
 }
 
 /// One problem with a quiz, naming the field like `questions[2].answers[1]`.
@@ -533,6 +537,7 @@ pub fn sample_quiz() -> QuizInput {
     };
     QuizInput {
         title: "Sample quiz: world trivia".into(),
+        show_on_devices: false,
         questions: vec![
             mc(
                 "What is the capital of Australia?",
@@ -570,6 +575,7 @@ pub fn every_kind_quiz() -> QuizInput {
     use QuestionKind::*;
     QuizInput {
         title: "Every kind of question".into(),
+        show_on_devices: true,
         questions: vec![
             Question {
                 correct: 2,
@@ -648,6 +654,7 @@ mod tests {
         let q = QuizInput {
             title: "t".into(),
             questions: vec![],
+            show_on_devices: false,
         };
         assert_eq!(fields(q), ["questions"]);
     }

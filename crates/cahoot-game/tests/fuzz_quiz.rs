@@ -111,7 +111,11 @@ fn quiz() -> impl Strategy<Value = QuizInput> {
             1 => proptest::collection::vec(question(), QUESTIONS_MAX - 1..QUESTIONS_MAX + 2),
         ],
     )
-        .prop_map(|(title, questions)| QuizInput { title, questions })
+        .prop_map(|(title, questions)| QuizInput {
+            title,
+            questions,
+            show_on_devices: false,
+        })
 }
 
 /// Resolves a field path like `questions[2].answers[1]` in the JSON of the input.

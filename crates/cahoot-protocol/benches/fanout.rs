@@ -34,6 +34,10 @@ fn base(phase: PhaseName) -> StateView {
                 "Melbourne".into(),
                 "Perth".into(),
             ],
+            image: None,
+            answer_images: None,
+            slider: None,
+            max_chars: None,
             time_limit_secs: 20,
             points: PointsMode::Standard,
             remaining_ms: 19_996,
@@ -53,7 +57,7 @@ fn me(i: usize) -> MeView {
         score: (i as u64 * 7919) % 5000,
         rank: (i + 1) as u32,
         streak: 2,
-        answered_choice: None,
+        answer: None,
         last_result: None,
     }
 }

@@ -85,6 +85,9 @@ error_codes! {
     InvalidCommand = "invalid_command",
     QuestionClosed = "question_closed",
     InvalidChoice = "invalid_choice",
+    /// The answer's shape does not fit the question (text for a multiple choice, a repeated pick, an
+    /// incomplete order, a value off the slider, …); the message says which.
+    InvalidAnswer = "invalid_answer",
     AlreadyAnswered = "already_answered",
     // ---- WebSocket frames ----
     BadMessage = "bad_message",
@@ -119,6 +122,7 @@ impl From<AnswerError> for ErrorCode {
         match e {
             AnswerError::QuestionClosed => ErrorCode::QuestionClosed,
             AnswerError::InvalidChoice => ErrorCode::InvalidChoice,
+            AnswerError::InvalidAnswer(_) => ErrorCode::InvalidAnswer,
             AnswerError::AlreadyAnswered => ErrorCode::AlreadyAnswered,
         }
     }

@@ -1,4 +1,4 @@
-//! The WebSocket wire format (protocol version 1), documented in `docs/protocol.md`.
+//! The WebSocket wire format (protocol version 2), documented in `docs/protocol.md`.
 //! JSON objects tagged by `type`. Shared by the server, the client library and the load tool.
 
 mod error_code;
@@ -6,21 +6,24 @@ mod ids;
 #[cfg(any(test, feature = "ts"))]
 pub mod typescript;
 
+/// The answer shapes are the game's own type; re-exported so clients need not depend on `cahoot-game`.
+pub use cahoot_game::AnswerValue;
 pub use error_code::ErrorCode;
 pub use ids::{GameId, PlayerId};
 
-use cahoot_game::{PointsMode, QuestionKind};
+use cahoot_game::{PointsMode, QuestionKind, QuestionTally, SliderSpec};
 use serde::{Deserialize, Serialize};
 
 // The `ts_rs::TS` derives feed `typescript::render` (the web client's generated types); only tests and the
 // `ts` feature compile them. `ts(optional_fields)` renders an `Option` field as `field?: T`: absent values are
 // omitted from the JSON (`skip_serializing_if`), never sent as `null`.
 
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version 2: answers carry a typed `answer` (every question kind) instead of a bare `choice`.
+pub const PROTOCOL_VERSION: u32 = 2;
 /// Largest text frame a client may send.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4096;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
@@ -30,10 +33,11 @@ pub enum ClientMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         game_id: Option<String>,
     },
+    /// `answer`'s shape depends on the question's kind (`docs/protocol.md`, "Answer shapes").
     Answer {
         answer_id: String,
         question_index: u32,
-        choice: u32,
+        answer: AnswerValue,
     },
     Start,
     Next,
@@ -68,25 +72,68 @@ pub struct PlayerSummary {
     pub connected: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
+/// The open (or revealed) question as every screen shows it. Nothing in it gives the answer away: a type
+/// answer's accepted answers, a slider's correct value and a puzzle's order only come with the reveal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 pub struct QuestionView {
     pub index: u32,
     pub kind: QuestionKind,
     pub text: String,
+    /// The options to pick from (in this game's order), or the puzzle's items (shuffled); empty for the
+    /// other kinds.
     pub answers: Vec<String>,
+    /// The question's image id (`GET /api/images/{id}`). Players get it only when the quiz shows
+    /// questions on devices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// One optional image id per option, same rule as `image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_images: Option<Vec<Option<String>>>,
+    /// Slider: the range a player picks from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slider: Option<SliderRange>,
+    /// Type answer and word cloud: the longest text accepted, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_chars: Option<u32>,
     pub time_limit_secs: u32,
     pub points: PointsMode,
     pub remaining_ms: u64,
     pub answered: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A slider as players see it before the reveal: no correct value, no tolerance.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
+pub struct SliderRange {
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+}
+
+impl From<&SliderSpec> for SliderRange {
+    fn from(s: &SliderSpec) -> Self {
+        SliderRange {
+            min: s.min,
+            max: s.max,
+            step: s.step,
+        }
+    }
+}
+
+/// The answer to a closed question and how the players answered it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 pub struct RevealView {
     pub index: u32,
-    pub correct: u32,
-    pub counts: Vec<u32>,
+    /// The correct option (multiple choice, true/false: one index), the correct options (multi-select), or
+    /// the correct order of the items as indices into the question's `answers` (puzzle); empty otherwise.
+    /// Type answer: the accepted answers are the `tally.texts` marked `correct`.
+    pub correct: Vec<u32>,
+    /// Slider: the correct value and tolerance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slider: Option<SliderSpec>,
+    pub tally: QuestionTally,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,7 +143,7 @@ pub struct LastResult {
     pub points: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 pub struct MeView {
     pub player_id: String,
@@ -105,7 +152,8 @@ pub struct MeView {
     pub rank: u32,
     pub streak: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answered_choice: Option<u32>,
+    /// The player's answer to the current question, as stored (normalised).
+    pub answer: Option<AnswerValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_result: Option<LastResult>,
 }
@@ -130,7 +178,7 @@ pub enum PhaseName {
 }
 
 /// A full view of the game for one client: sent on connect and after every phase change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 pub struct StateView {
     pub seq: u64,
@@ -155,7 +203,7 @@ pub struct StateView {
     pub standings: Option<Vec<RankRow>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS), ts(optional_fields))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
@@ -187,7 +235,8 @@ pub enum ServerMessage {
     AnswerAck {
         answer_id: String,
         question_index: u32,
-        choice: u32,
+        /// The answer as stored (normalised: picks sorted, text cleaned).
+        answer: AnswerValue,
     },
     Kicked,
     Error {
@@ -251,12 +300,25 @@ mod tests {
             }
         );
         assert_eq!(
-            decode_client(r#"{"type":"answer","answer_id":"a","question_index":2,"choice":1}"#)
-                .unwrap(),
+            decode_client(
+                r#"{"type":"answer","answer_id":"a","question_index":2,"answer":{"choice":1}}"#
+            )
+            .unwrap(),
             ClientMessage::Answer {
                 answer_id: "a".into(),
                 question_index: 2,
-                choice: 1
+                answer: AnswerValue::Choice(1)
+            }
+        );
+        assert_eq!(
+            decode_client(
+                r#"{"type":"answer","answer_id":"b","question_index":0,"answer":{"order":[2,0,1]}}"#
+            )
+            .unwrap(),
+            ClientMessage::Answer {
+                answer_id: "b".into(),
+                question_index: 0,
+                answer: AnswerValue::Order(vec![2, 0, 1])
             }
         );
         assert_eq!(
@@ -291,7 +353,11 @@ mod tests {
             "[]",
             r#"{"type":"launch_missiles"}"#,
             r#"{"type":"answer"}"#,
-            r#"{"type":"answer","answer_id":"a","question_index":-1,"choice":0}"#,
+            r#"{"type":"answer","answer_id":"a","question_index":-1,"answer":{"choice":0}}"#,
+            r#"{"type":"answer","answer_id":"a","question_index":0,"choice":0}"#,
+            r#"{"type":"answer","answer_id":"a","question_index":0,"answer":{"colour":"red"}}"#,
+            r#"{"type":"answer","answer_id":"a","question_index":0,"answer":{"choice":1,"text":"x"}}"#,
+            r#"{"type":"answer","answer_id":"a","question_index":0,"answer":{"number":"1e999"}}"#,
         ] {
             assert_eq!(
                 decode_client(bad).unwrap_err().code,

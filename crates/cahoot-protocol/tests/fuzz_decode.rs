@@ -5,6 +5,7 @@
 //!
 //! `make fuzz` runs the same properties with many more cases: `PROPTEST_CASES=200000`.
 
+use cahoot_game::AnswerValue;
 use cahoot_protocol::{ClientMessage, MAX_CLIENT_FRAME_BYTES, decode_client};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -58,11 +59,11 @@ fn message() -> impl Strategy<Value = ClientMessage> {
     prop_oneof![
         (any::<u32>(), text(), proptest::option::of(text()))
             .prop_map(|(v, token, game_id)| ClientMessage::Hello { v, token, game_id }),
-        (text(), any::<u32>(), any::<u32>()).prop_map(|(answer_id, question_index, choice)| {
+        (text(), any::<u32>(), answer_value()).prop_map(|(answer_id, question_index, answer)| {
             ClientMessage::Answer {
                 answer_id,
                 question_index,
-                choice,
+                answer,
             }
         }),
         Just(ClientMessage::Start),
@@ -73,6 +74,19 @@ fn message() -> impl Strategy<Value = ClientMessage> {
         Just(ClientMessage::Lock),
         Just(ClientMessage::Unlock),
         text().prop_map(|player_id| ClientMessage::Kick { player_id }),
+    ]
+}
+
+/// Any answer shape. Numbers are finite (JSON has no NaN or infinity) quarters, which print and parse back
+/// exactly.
+fn answer_value() -> impl Strategy<Value = AnswerValue> {
+    let picks = || proptest::collection::vec(any::<u32>(), 0..8);
+    prop_oneof![
+        any::<u32>().prop_map(AnswerValue::Choice),
+        picks().prop_map(AnswerValue::Choices),
+        ".{0,30}".prop_map(AnswerValue::Text),
+        (-4_000_000i64..4_000_000).prop_map(|n| AnswerValue::Number(n as f64 / 4.0)),
+        picks().prop_map(AnswerValue::Order),
     ]
 }
 

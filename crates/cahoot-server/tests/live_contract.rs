@@ -1,6 +1,7 @@
 //! The live-store contract: one suite, run against every `LiveStore` implementation.
 //! Adding a backend = one more `live_contract!` line at the bottom.
 
+use cahoot_game::AnswerValue::{self, Choice};
 use cahoot_game::{Command, Context, GamePin, GameState, Nickname, QuizInput, apply, sample_quiz};
 use cahoot_protocol::{GameId, PlayerId};
 use cahoot_server::live::{
@@ -153,19 +154,20 @@ pub async fn connection_counts_survive_a_reload_overlap(live: &dyn LiveStore) {
 pub async fn an_answer_is_recorded_once_and_a_resend_gets_the_original(live: &dyn LiveStore) {
     game_in_question(live, G, 5).await;
     let first = live
-        .record_answer(G, P1, "a1", 0, 1, T0 + 200)
+        .record_answer(G, P1, "a1", 0, Choice(1), T0 + 200)
         .await
         .unwrap();
     assert!(first.newly_recorded);
     assert_eq!(first.answer.points, 1000);
     let again = live
-        .record_answer(G, P1, "a1", 0, 1, T0 + 9_000)
+        .record_answer(G, P1, "a1", 0, Choice(1), T0 + 9_000)
         .await
         .unwrap();
     assert!(!again.newly_recorded);
     assert_eq!(again.answer, first.answer);
     assert!(matches!(
-        live.record_answer(G, P1, "a2", 0, 0, T0 + 9_000).await,
+        live.record_answer(G, P1, "a2", 0, Choice(0), T0 + 9_000)
+            .await,
         Err(LiveError::Answer(cahoot_game::AnswerError::AlreadyAnswered))
     ));
     assert_eq!(live.answered_count(G, 0).await.unwrap(), 1);
@@ -181,20 +183,22 @@ pub async fn closed_future_and_late_answers_are_refused(live: &dyn LiveStore) {
     let refused =
         |r: Result<_, LiveError>, want| matches!(r, Err(LiveError::Answer(e)) if e == want);
     assert!(refused(
-        live.record_answer(G, P1, "a", 1, 0, T0 + 1).await,
+        live.record_answer(G, P1, "a", 1, Choice(0), T0 + 1).await,
         QuestionClosed
     ));
     assert!(refused(
-        live.record_answer(G, P1, "a", 0, 9, T0 + 1).await,
+        live.record_answer(G, P1, "a", 0, Choice(9), T0 + 1).await,
         InvalidChoice
     ));
     assert!(refused(
-        live.record_answer(G, P1, "a", 0, 1, T0 + 20_001).await,
+        live.record_answer(G, P1, "a", 0, Choice(1), T0 + 20_001)
+            .await,
         QuestionClosed
     ));
     step(live, G, Command::Close { question: 0 }, T0 + 5_000).await;
     assert!(refused(
-        live.record_answer(G, P2, "b", 0, 1, T0 + 5_001).await,
+        live.record_answer(G, P2, "b", 0, Choice(1), T0 + 5_001)
+            .await,
         QuestionClosed
     ));
     assert_eq!(live.answered_count(G, 0).await.unwrap(), 0);
@@ -217,7 +221,14 @@ pub async fn concurrent_answers_are_each_counted_exactly_once(live: Arc<dyn Live
             tasks.push(tokio::spawn(async move {
                 let answer_id = format!("ans-{i}");
                 let r = live
-                    .record_answer(G, player(100 + i), &answer_id, 0, 1, T0 + 100 + attempt)
+                    .record_answer(
+                        G,
+                        player(100 + i),
+                        &answer_id,
+                        0,
+                        Choice(1),
+                        T0 + 100 + attempt,
+                    )
                     .await;
                 r.map(|o| o.newly_recorded)
             }));
@@ -237,14 +248,14 @@ pub async fn concurrent_answers_are_each_counted_exactly_once(live: Arc<dyn Live
 
 pub async fn streak_bonus_accumulates_across_questions(live: &dyn LiveStore) {
     game_in_question(live, G, 8).await;
-    live.record_answer(G, P1, "q0", 0, 1, T0 + 100)
+    live.record_answer(G, P1, "q0", 0, Choice(1), T0 + 100)
         .await
         .unwrap();
     step(live, G, Command::Close { question: 0 }, T0 + 1_000).await;
     step(live, G, Command::Next, T0 + 2_000).await; // leaderboard
     let s = step(live, G, Command::Next, T0 + 3_000).await; // question 1 opens
     let a = live
-        .record_answer(G, P1, "q1", 1, 0, s.opened_at_ms + 100)
+        .record_answer(G, P1, "q1", 1, Choice(0), s.opened_at_ms + 100)
         .await
         .unwrap();
     assert_eq!(
@@ -342,10 +353,10 @@ pub async fn locked_and_finished_games_refuse_joins(live: &dyn LiveStore) {
 pub async fn a_new_answer_is_announced_once(live: &dyn LiveStore) {
     game_in_question(live, G, 12).await;
     let mut sub = live.subscribe(G).await.unwrap();
-    live.record_answer(G, P1, "a1", 0, 1, T0 + 100)
+    live.record_answer(G, P1, "a1", 0, Choice(1), T0 + 100)
         .await
         .unwrap();
-    live.record_answer(G, P1, "a1", 0, 1, T0 + 200)
+    live.record_answer(G, P1, "a1", 0, Choice(1), T0 + 200)
         .await
         .unwrap();
     // A marker after the resend: the next two messages show whether the resend was announced too.
@@ -372,6 +383,7 @@ pub async fn the_streak_bonus_is_capped(live: &dyn LiveStore) {
     let quiz = QuizInput {
         title: "streaks".into(),
         questions: vec![question; 8],
+        show_on_devices: false,
     };
     live.create_game(meta_with(G, 16, quiz)).await.unwrap();
     live.join(G, P1, &nick("Ada")).await.unwrap();
@@ -380,7 +392,14 @@ pub async fn the_streak_bonus_is_capped(live: &dyn LiveStore) {
     let mut bonuses = Vec::new();
     for q in 0..8u32 {
         let a = live
-            .record_answer(G, P1, &format!("q{q}"), q, correct, s.opened_at_ms + 100)
+            .record_answer(
+                G,
+                P1,
+                &format!("q{q}"),
+                q,
+                Choice(correct),
+                s.opened_at_ms + 100,
+            )
             .await
             .unwrap();
         bonuses.push(a.answer.points - 1000);
@@ -399,16 +418,147 @@ pub async fn the_streak_bonus_is_capped(live: &dyn LiveStore) {
     assert_eq!(p.score, 8 * 1000 + u64::from(expected.iter().sum::<u32>()));
 }
 
+/// Every kind of question through the store's one atomic record: each answer once, scored by its kind's
+/// rules (partial credit, no points for opinions), polls and word clouds invisible to the streak, wrong
+/// shapes refused with nothing recorded, resends answered with the stored (normalised) answer.
+pub async fn every_kind_is_recorded_once_and_scored_by_its_rules(live: &dyn LiveStore) {
+    use cahoot_game::AnswerError;
+    use cahoot_game::AnswerValue::{Choices, Number, Order, Text};
+    let quiz = cahoot_game::every_kind_quiz().validate().unwrap();
+    let kinds = quiz.questions.len() as u32;
+    live.create_game(meta_with(G, 21, quiz)).await.unwrap();
+    live.join(G, P1, &nick("Ada")).await.unwrap();
+    live.join(G, P2, &nick("Bob")).await.unwrap();
+    let wrong_shape = |r: Result<_, LiveError>| {
+        matches!(
+            r,
+            Err(LiveError::Answer(
+                AnswerError::InvalidAnswer(_) | AnswerError::InvalidChoice
+            ))
+        )
+    };
+    // (Ada's right answer, her points with the streak bonus, Bob's answer, his points, a wrong shape)
+    let plays: Vec<(
+        Option<AnswerValue>,
+        u32,
+        Option<AnswerValue>,
+        u32,
+        AnswerValue,
+    )> = vec![
+        (
+            Some(Choice(2)),
+            1000,
+            Some(Choice(0)),
+            0,
+            Text("Jupiter".into()),
+        ),
+        (Some(Choice(0)), 1100, Some(Choice(1)), 0, Choice(2)),
+        (
+            Some(Choices(vec![2, 0])),
+            1200,
+            Some(Choices(vec![0])),
+            0,
+            Choices(vec![0, 0]),
+        ),
+        (
+            Some(Text("  BERNE ".into())),
+            1300,
+            Some(Text("Zurich".into())),
+            0,
+            Number(1.0),
+        ),
+        // Bob is 25 away: 2 inside the tolerance, then 23 of the 25-year fall-off → 8 % of 1000.
+        (
+            Some(Number(1970.0)),
+            1400,
+            Some(Number(1944.0)),
+            80,
+            Number(1969.5),
+        ),
+        (
+            Some(Order(vec![0, 1, 2, 3])),
+            1500,
+            Some(Order(vec![1, 0, 2, 3])),
+            0,
+            Order(vec![0, 1, 2]),
+        ),
+        (Some(Choice(1)), 0, Some(Choice(2)), 0, Choice(3)),
+        (
+            Some(Text("fun".into())),
+            0,
+            Some(Text("long".into())),
+            0,
+            Text("x".repeat(21)),
+        ),
+        (None, 0, None, 0, Choice(0)),
+    ];
+    assert_eq!(plays.len() as u32, kinds);
+    let mut s = step(live, G, Command::Start, T0).await;
+    let (mut ada, mut bob) = (0u64, 0u64);
+    for (q, (a, a_points, b, b_points, bad)) in plays.into_iter().enumerate() {
+        let q = q as u32;
+        let at = s.opened_at_ms + 100;
+        let expected = u64::from(a.is_some() as u8 + b.is_some() as u8);
+        assert!(
+            wrong_shape(
+                live.record_answer(G, P1, &format!("bad{q}"), q, bad, at)
+                    .await
+            ),
+            "q{q}"
+        );
+        if let Some(a) = a {
+            let first = live
+                .record_answer(G, P1, &format!("a{q}"), q, a.clone(), at)
+                .await
+                .unwrap();
+            assert!(first.newly_recorded, "q{q}");
+            assert_eq!(first.answer.points, a_points, "Ada q{q}");
+            let again = live
+                .record_answer(G, P1, &format!("a{q}"), q, a, at + 50)
+                .await
+                .unwrap();
+            assert!(!again.newly_recorded);
+            assert_eq!(again.answer, first.answer);
+            ada += u64::from(a_points);
+        }
+        if let Some(b) = b {
+            let got = live
+                .record_answer(G, P2, &format!("b{q}"), q, b, at)
+                .await
+                .unwrap();
+            assert_eq!(got.answer.points, b_points, "Bob q{q}");
+            bob += u64::from(b_points);
+        }
+        assert_eq!(live.answered_count(G, q).await.unwrap(), expected, "q{q}");
+        let closed = T0 + 1_000 * (u64::from(q) + 1) * 100;
+        step(live, G, Command::Close { question: q }, closed).await;
+        if q + 1 < kinds {
+            step(live, G, Command::Next, closed).await;
+            s = step(live, G, Command::Next, closed).await;
+        }
+    }
+    // The stored answers are normalised: picks sorted, typed text cleaned.
+    let typed = live.answer_of(G, 3, P1).await.unwrap().unwrap();
+    assert_eq!(typed.value, Text("BERNE".into()));
+    assert!(typed.correct);
+    let picks = live.answer_of(G, 2, P1).await.unwrap().unwrap();
+    assert_eq!(picks.value, Choices(vec![0, 2]));
+    assert_eq!(live.player(G, P1).await.unwrap().unwrap().score, ada);
+    assert_eq!(live.player(G, P2).await.unwrap().unwrap().score, bob);
+    // The streak ran through the judged kinds; the poll and the word cloud left it at 6.
+    assert_eq!(live.player(G, P1).await.unwrap().unwrap().streak.count, 6);
+}
+
 pub async fn one_players_answer_reads_like_the_whole_list(live: &dyn LiveStore) {
     game_in_question(live, G, 12).await;
     assert_eq!(live.answer_of(G, 0, P1).await.unwrap(), None);
-    live.record_answer(G, P1, "a1", 0, 2, T0 + 100)
+    live.record_answer(G, P1, "a1", 0, Choice(2), T0 + 100)
         .await
         .unwrap();
     let one = live.answer_of(G, 0, P1).await.unwrap().unwrap();
     let all = live.answers(G, 0).await.unwrap();
     assert_eq!(all, vec![(P1.to_string(), one.clone())]);
-    assert_eq!((one.answer_id.as_str(), one.choice), ("a1", 2));
+    assert_eq!((one.answer_id.as_str(), &one.value), ("a1", &Choice(2)));
     assert_eq!(live.answer_of(G, 0, P2).await.unwrap(), None);
     assert_eq!(live.answer_of(G, 1, P1).await.unwrap(), None);
 }
@@ -443,7 +593,7 @@ pub async fn unknown_games_are_reported_not_invented(live: &dyn LiveStore) {
         Err(LiveError::GameNotFound)
     ));
     assert!(matches!(
-        live.record_answer(MISSING, P1, "a", 0, 0, T0).await,
+        live.record_answer(MISSING, P1, "a", 0, Choice(0), T0).await,
         Err(LiveError::GameNotFound)
     ));
     assert!(live.meta(MISSING).await.unwrap().is_none());
@@ -476,6 +626,7 @@ macro_rules! live_contract {
             case!(the_streak_bonus_is_capped);
             case!(a_new_answer_is_announced_once);
             case!(one_players_answer_reads_like_the_whole_list);
+            case!(every_kind_is_recorded_once_and_scored_by_its_rules);
             case!(counters_count_within_a_window_and_reset);
             case!(denied_tokens_stay_denied_until_their_ttl);
             case!(unknown_games_are_reported_not_invented);
@@ -553,7 +704,9 @@ async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one(
     let b = ValkeyLiveStore::connect(&server.url()).await.unwrap();
     game_in_question(&a, G, 13).await;
     // "a" remembers question 0, opened at T0.
-    a.record_answer(G, P1, "q0", 0, 1, T0 + 100).await.unwrap();
+    a.record_answer(G, P1, "q0", 0, Choice(1), T0 + 100)
+        .await
+        .unwrap();
     // "b" closes question 0 and opens question 1 at T0 + 60 s.
     let later = T0 + 60_000;
     for cmd in [Command::Close { question: 0 }, Command::Next, Command::Next] {
@@ -566,7 +719,7 @@ async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one(
     // Judged against "a"'s memory, question 1 would not be open (and its time would count from T0).
     let q1 = sample_quiz().questions[1].correct as u32;
     let answer = a
-        .record_answer(G, P1, "q1", 1, q1, later + 200)
+        .record_answer(G, P1, "q1", 1, Choice(q1), later + 200)
         .await
         .unwrap();
     assert!(answer.newly_recorded);
@@ -574,7 +727,8 @@ async fn an_instance_with_an_outdated_state_still_judges_against_the_stored_one(
     assert!(answer.answer.correct);
     // And an answer to question 0 from "a" is refused as closed, even though "a" saw it open.
     assert!(matches!(
-        a.record_answer(G, P2, "late", 0, 1, later + 300).await,
+        a.record_answer(G, P2, "late", 0, Choice(1), later + 300)
+            .await,
         Err(LiveError::Answer(cahoot_game::AnswerError::QuestionClosed))
     ));
 }

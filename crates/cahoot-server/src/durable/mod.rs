@@ -10,7 +10,7 @@
 pub mod sql;
 
 use async_trait::async_trait;
-use cahoot_game::{Question, QuizInput};
+use cahoot_game::{Question, QuestionKind, QuizInput, SliderSpec, TextCount};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,12 +76,15 @@ pub enum Rotation {
     Expired,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Quiz {
     pub id: Uuid,
     pub owner_id: Uuid,
     pub title: String,
     pub questions: Vec<Question>,
+    /// See `QuizInput::show_on_devices`.
+    #[serde(default)]
+    pub show_on_devices: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -94,6 +97,7 @@ impl Quiz {
         QuizInput {
             title: self.title.clone(),
             questions: self.questions.clone(),
+            show_on_devices: self.show_on_devices,
         }
     }
 }
@@ -107,17 +111,48 @@ pub struct QuizSummary {
     pub updated_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// How one question went. Fields added after the first release are `serde(default)`: games stored before
+/// them still read (as multiple-choice questions without per-player answers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct QuestionStats {
     pub index: u32,
+    #[serde(default)]
+    pub kind: QuestionKind,
     pub text: String,
+    /// The options, the puzzle's items, or a type answer's accepted answers, in this game's order.
     pub answers: Vec<String>,
-    /// Index of the correct answer.
+    /// Index of the correct answer (multiple choice, true/false).
     pub correct: u32,
-    /// How many players chose each answer.
+    /// The correct options (multi-select) or the correct order (puzzle), as in `RevealView::correct`.
+    #[serde(default)]
+    pub correct_answers: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slider: Option<SliderSpec>,
+    /// How many players chose each option (per item in its right place for a puzzle).
     pub counts: Vec<u32>,
     pub answered: u32,
     pub correct_count: u32,
+    /// Typed answers with counts, the slider's histogram and average (see `QuestionTally`).
+    #[serde(default)]
+    pub texts: Vec<TextCount>,
+    #[serde(default)]
+    pub histogram: Vec<u32>,
+    #[serde(default)]
+    pub average: Option<f64>,
+    /// Every player's answer, in standings order (for the spreadsheet export).
+    #[serde(default)]
+    pub player_answers: Vec<PlayerAnswer>,
+}
+
+/// One player's answer to one question, as the results keep it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlayerAnswer {
+    pub player_id: String,
+    /// Human-readable ("Canberra", "2, 7", "Atom > Cell", "1969").
+    pub answer: String,
+    pub correct: bool,
+    pub elapsed_ms: u64,
+    pub points: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -130,7 +165,7 @@ pub struct PlayerResult {
 }
 
 /// A game as stored when it reached the podium (or was ended).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FinishedGame {
     pub id: Uuid,
     pub owner_id: Uuid,

@@ -169,6 +169,7 @@ fn quiz_from(row: &AnyRow) -> Result<Quiz, StoreError> {
         owner_id: uuid(row, "owner_id")?,
         title: row.try_get("title")?,
         questions: serde_json::from_str(&questions).map_err(other)?,
+        show_on_devices: row.try_get::<i64, _>("show_on_devices")? != 0,
         created_at: time_col(row, "created_at")?,
         updated_at: time_col(row, "updated_at")?,
     })
@@ -416,6 +417,7 @@ impl DurableStore for SqlStore {
             owner_id,
             title: input.title.clone(),
             questions: input.questions.clone(),
+            show_on_devices: input.show_on_devices,
             created_at: now,
             updated_at: now,
         };
@@ -425,7 +427,7 @@ impl DurableStore for SqlStore {
 
     async fn get_quiz(&self, owner_id: Uuid, id: Uuid) -> Result<Quiz, StoreError> {
         let row = sqlx::query(
-            "SELECT id, owner_id, title, questions, created_at, updated_at
+            "SELECT id, owner_id, title, questions, show_on_devices, created_at, updated_at
              FROM quizzes WHERE id = $1 AND owner_id = $2",
         )
         .bind(id.to_string())
@@ -465,9 +467,10 @@ impl DurableStore for SqlStore {
         let now = truncate(now)?;
         let questions = serde_json::to_string(&input.questions).map_err(other)?;
         let row = sqlx::query(
-            "UPDATE quizzes SET title = $1, questions = $2, question_count = $3, updated_at = $4
+            "UPDATE quizzes SET title = $1, questions = $2, question_count = $3, updated_at = $4,
+                 show_on_devices = $7
              WHERE id = $5 AND owner_id = $6
-             RETURNING id, owner_id, title, questions, created_at, updated_at",
+             RETURNING id, owner_id, title, questions, show_on_devices, created_at, updated_at",
         )
         .bind(&input.title)
         .bind(questions)
@@ -475,6 +478,7 @@ impl DurableStore for SqlStore {
         .bind(ms(now))
         .bind(id.to_string())
         .bind(owner_id.to_string())
+        .bind(i64::from(input.show_on_devices))
         .fetch_one(&self.pool)
         .await?;
         quiz_from(&row)
@@ -490,6 +494,7 @@ impl DurableStore for SqlStore {
         let input = QuizInput {
             title: copy_title(&original.title),
             questions: original.questions,
+            show_on_devices: original.show_on_devices,
         };
         self.create_quiz(owner_id, &input, now).await
     }
@@ -621,8 +626,9 @@ impl DurableStore for SqlStore {
 async fn insert_quiz(pool: &AnyPool, quiz: &Quiz) -> Result<(), StoreError> {
     let questions = serde_json::to_string(&quiz.questions).map_err(other)?;
     sqlx::query(
-        "INSERT INTO quizzes (id, owner_id, title, questions, question_count, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO quizzes (id, owner_id, title, questions, question_count, created_at, updated_at,
+             show_on_devices)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(quiz.id.to_string())
     .bind(quiz.owner_id.to_string())
@@ -631,6 +637,7 @@ async fn insert_quiz(pool: &AnyPool, quiz: &Quiz) -> Result<(), StoreError> {
     .bind(count(quiz.questions.len()))
     .bind(ms(quiz.created_at))
     .bind(ms(quiz.updated_at))
+    .bind(i64::from(quiz.show_on_devices))
     .execute(pool)
     .await
     .map(drop)

@@ -7,7 +7,7 @@ use super::{
 };
 use async_trait::async_trait;
 use cahoot_game::model::{GameModel, PlayerRecord, RecordOutcome};
-use cahoot_game::{AcceptedAnswer, GamePin, GameState, Nickname, Phase, Streak};
+use cahoot_game::{AcceptedAnswer, AnswerValue, GamePin, GameState, Nickname, Phase, Streak};
 use cahoot_protocol::{GameId, PlayerId};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -256,7 +256,7 @@ impl GameStore for MemoryLiveStore {
         player_id: PlayerId,
         answer_id: &str,
         question: u32,
-        choice: u32,
+        value: AnswerValue,
         now_ms: u64,
     ) -> Result<RecordOutcome, LiveError> {
         let mut inner = self.lock();
@@ -267,7 +267,7 @@ impl GameStore for MemoryLiveStore {
         }
         let outcome = game
             .model
-            .record_answer(&id, answer_id, question, choice, now_ms)?;
+            .record_answer(&id, answer_id, question, value, now_ms)?;
         if outcome.newly_recorded {
             // No receivers is fine: nobody is connected to this game on this process.
             let _ = game.channel.send(LiveMessage::Answered { question });

@@ -13,7 +13,9 @@ pub mod valkey;
 
 use async_trait::async_trait;
 use cahoot_game::model::{PlayerRecord, RecordOutcome};
-use cahoot_game::{AcceptedAnswer, AnswerError, GamePin, GameState, Nickname, QuizInput};
+use cahoot_game::{
+    AcceptedAnswer, AnswerError, AnswerValue, GamePin, GameState, Nickname, QuizInput,
+};
 use cahoot_protocol::{ErrorCode, GameId, PlayerId};
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
@@ -167,7 +169,7 @@ pub trait GameStore: Send + Sync {
         player_id: PlayerId,
         answer_id: &str,
         question: u32,
-        choice: u32,
+        value: AnswerValue,
         now_ms: u64,
     ) -> Result<RecordOutcome, LiveError>;
     /// Every accepted answer to `question`, by player id.

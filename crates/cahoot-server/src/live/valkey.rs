@@ -15,7 +15,10 @@ use crate::clock::now_ms;
 use async_trait::async_trait;
 use cahoot_game::model::{PlayerRecord, RecordOutcome};
 use cahoot_game::scoring::{STREAK_CAP, STREAK_STEP};
-use cahoot_game::{AcceptedAnswer, AnswerError, GamePin, GameState, Nickname, Streak, judge};
+use cahoot_game::{
+    AcceptedAnswer, AnswerError, AnswerValue, GamePin, GameState, JudgedAnswer, Nickname, Streak,
+    judge,
+};
 use cahoot_protocol::{GameId, PlayerId};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -324,9 +327,38 @@ fn script_error(code: &str) -> LiveError {
         "player_not_found" => LiveError::PlayerNotFound,
         "already_answered" => AnswerError::AlreadyAnswered.into(),
         "invalid_choice" => AnswerError::InvalidChoice.into(),
+        // Shapes are checked before the store is asked (`Commands::answer`); this is a backstop.
+        "invalid_answer" => {
+            AnswerError::InvalidAnswer("that answer does not fit this question").into()
+        }
         "question_closed" => AnswerError::QuestionClosed.into(),
         other => LiveError::Unavailable(format!("unexpected script reply {other:?}")),
     }
+}
+
+/// The stored answer's JSON up to its `points` value, which the answer script appends (with the closing
+/// brace) once it knows the streak bonus: `{"answer_id":…,…,"points":`. Same field names as
+/// `AcceptedAnswer`, so it reads back as one.
+fn answer_json_head(answer_id: &str, judged: &JudgedAnswer) -> Result<String, LiveError> {
+    #[derive(serde::Serialize)]
+    struct Head<'a> {
+        answer_id: &'a str,
+        question: u32,
+        value: &'a AnswerValue,
+        correct: bool,
+        elapsed_ms: u64,
+    }
+    let mut json = serde_json::to_string(&Head {
+        answer_id,
+        question: judged.question,
+        value: &judged.value,
+        correct: judged.correct,
+        elapsed_ms: judged.elapsed_ms,
+    })
+    .map_err(|_| corrupt("answer"))?;
+    json.pop();
+    json.push_str(r#","points":"#);
+    Ok(json)
 }
 
 /// `AnswerError` as the answer script spells it (`script_error` reads it back).
@@ -334,6 +366,7 @@ fn answer_error_code(e: AnswerError) -> &'static str {
     match e {
         AnswerError::QuestionClosed => "question_closed",
         AnswerError::InvalidChoice => "invalid_choice",
+        AnswerError::InvalidAnswer(_) => "invalid_answer",
         AnswerError::AlreadyAnswered => "already_answered",
     }
 }
@@ -605,7 +638,7 @@ impl GameStore for ValkeyLiveStore {
         player_id: PlayerId,
         answer_id: &str,
         question: u32,
-        choice: u32,
+        value: AnswerValue,
         now_ms: u64,
     ) -> Result<RecordOutcome, LiveError> {
         let meta = self
@@ -625,10 +658,18 @@ impl GameStore for ValkeyLiveStore {
                 None => self.state(game_id).await?.ok_or(LiveError::GameNotFound)?,
             };
             // Judge in Rust (one scoring implementation); the script re-checks phase and deadline atomically.
-            let judged = judge(&current, &meta.quiz, question, choice, now_ms);
-            let (ok, correct, base, elapsed, err) = match judged {
-                Ok(j) => (1, j.correct, j.base_points, j.elapsed_ms, ""),
-                Err(e) => (0, false, 0, 0, answer_error_code(e)),
+            let judged = judge(&current, &meta.quiz, question, value.clone(), now_ms);
+            let (ok, correct, base, is_judged, previous, head, err) = match judged {
+                Ok(j) => (
+                    1,
+                    j.correct,
+                    j.base_points,
+                    j.judged,
+                    j.previous_judged.map_or(-1, i64::from),
+                    answer_json_head(answer_id, &j)?,
+                    "",
+                ),
+                Err(e) => (0, false, 0, false, -1, String::new(), answer_error_code(e)),
             };
             let (kind, payload): (String, String) = self
                 .record
@@ -644,8 +685,8 @@ impl GameStore for ValkeyLiveStore {
                 .arg(ok)
                 .arg(u8::from(correct))
                 .arg(base)
-                .arg(elapsed)
-                .arg(choice)
+                .arg(u8::from(is_judged))
+                .arg(head)
                 .arg(GAME_TTL_SECS)
                 .arg(err)
                 .arg(current.version)
@@ -653,6 +694,7 @@ impl GameStore for ValkeyLiveStore {
                 .arg(&announcement)
                 .arg(STREAK_STEP)
                 .arg(STREAK_CAP)
+                .arg(previous)
                 .invoke_async(&mut self.conn())
                 .await?;
             attempts += 1;

@@ -4,8 +4,9 @@
 //! game stores it once.
 
 use super::Commands;
-use crate::durable::{FinishedGame, PlayerResult, QuestionStats};
+use crate::durable::{FinishedGame, PlayerAnswer, PlayerResult, QuestionStats};
 use crate::live::{GameMeta, GameStore, LiveError};
+use cahoot_game::{AcceptedAnswer, QuestionTally};
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -79,36 +80,52 @@ pub async fn finished_game(
     meta: &GameMeta,
 ) -> Result<FinishedGame, LiveError> {
     let players = live.players(meta.id).await?;
-    let mut correct_by_player = std::collections::HashMap::<String, u32>::new();
-    let mut questions = Vec::with_capacity(meta.quiz.questions.len());
-    for (i, q) in meta.quiz.questions.iter().enumerate() {
-        let answers = live.answers(meta.id, i as u32).await?;
-        let mut counts = vec![0u32; q.answers.len()];
-        let mut correct_count = 0;
-        for (player, a) in &answers {
-            if let Some(c) = counts.get_mut(a.choice as usize) {
-                *c += 1;
-            }
-            if a.correct {
-                correct_count += 1;
-                *correct_by_player.entry(player.clone()).or_default() += 1;
-            }
-        }
-        questions.push(QuestionStats {
-            index: i as u32,
-            text: q.text.clone(),
-            answers: q.answers.clone(),
-            correct: q.correct as u32,
-            counts,
-            answered: answers.len() as u32,
-            correct_count,
-        });
-    }
     let standings = cahoot_game::model::standings(
         players
             .iter()
             .map(|(id, p)| (id.as_str(), p.nickname.as_str(), p.score)),
     );
+    let mut correct_by_player = std::collections::HashMap::<String, u32>::new();
+    let mut questions = Vec::with_capacity(meta.quiz.questions.len());
+    for (i, q) in meta.quiz.questions.iter().enumerate() {
+        let answers: std::collections::HashMap<String, AcceptedAnswer> =
+            live.answers(meta.id, i as u32).await?.into_iter().collect();
+        let tally = QuestionTally::of(q, answers.values());
+        for (player, a) in &answers {
+            if a.correct {
+                *correct_by_player.entry(player.clone()).or_default() += 1;
+            }
+        }
+        let player_answers = standings
+            .iter()
+            .filter_map(|s| {
+                let a = answers.get(&s.player_id)?;
+                Some(PlayerAnswer {
+                    player_id: s.player_id.clone(),
+                    answer: a.value.describe(q),
+                    correct: a.correct,
+                    elapsed_ms: a.elapsed_ms,
+                    points: a.points,
+                })
+            })
+            .collect();
+        questions.push(QuestionStats {
+            index: i as u32,
+            kind: q.kind,
+            text: q.text.clone(),
+            answers: q.answers.clone(),
+            correct: q.correct as u32,
+            correct_answers: q.correct_answers.clone(),
+            slider: q.slider,
+            counts: tally.counts,
+            answered: tally.answered,
+            correct_count: tally.correct_count,
+            texts: tally.texts,
+            histogram: tally.histogram,
+            average: tally.average,
+            player_answers,
+        });
+    }
     let players = standings
         .into_iter()
         .map(|s| PlayerResult {

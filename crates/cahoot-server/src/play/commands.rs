@@ -20,7 +20,10 @@ use crate::http::metrics::Metrics;
 use crate::live::{GameMeta, Joined, LiveError, LiveStore, PinLookup};
 use cahoot_game::answer::ANSWER_ID_MAX;
 use cahoot_game::model::RecordOutcome;
-use cahoot_game::{Command, Context, Event, GamePin, Nickname, QuizInput, TransitionError, apply};
+use cahoot_game::{
+    AnswerValue, Command, Context, Event, GamePin, Nickname, QuizInput, TransitionError, apply,
+    grade,
+};
 use cahoot_protocol::{ErrorCode, GameId, PlayerId};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -88,12 +91,14 @@ impl Commands {
         quiz_id: uuid::Uuid,
         quiz: QuizInput,
     ) -> Result<GameMeta, CommandError> {
+        // Shuffled options and puzzle items are dealt once per game, stored with it: every instance and
+        // every screen shows the same order, and the results keep it.
         let mut meta = GameMeta {
             id: GameId::random(),
             pin: GamePin::from_random(rand::random()),
             owner_id,
             quiz_id,
-            quiz,
+            quiz: quiz.for_game(rand::random()),
             created_at_ms: now_ms(),
         };
         for _ in 0..PIN_ATTEMPTS {
@@ -162,21 +167,30 @@ impl Commands {
             .await?)
     }
 
-    /// Records a player's answer exactly once, judged at the server's receive time.
+    /// Records a player's answer exactly once, judged at the server's receive time. An answer whose shape
+    /// does not fit the question (text for a multiple choice, a repeated pick, a value off the slider) is
+    /// refused here, before the store is asked: nothing is recorded and the hot path stays one operation.
     pub async fn answer(
         &self,
-        game_id: GameId,
+        meta: &GameMeta,
         player_id: PlayerId,
         answer_id: &str,
         question: u32,
-        choice: u32,
+        value: AnswerValue,
     ) -> Result<RecordOutcome, CommandError> {
         if answer_id.is_empty() || answer_id.len() > ANSWER_ID_MAX {
             return Err(CommandError::BadAnswerId);
         }
+        // A question that does not exist is the store's "question closed", like a future one.
+        if let Some(q) = meta.quiz.questions.get(question as usize)
+            && let Err(e) = grade(q, value.clone())
+        {
+            self.metrics.answer("refused");
+            return Err(LiveError::Answer(e).into());
+        }
         let recorded = self
             .live
-            .record_answer(game_id, player_id, answer_id, question, choice, now_ms())
+            .record_answer(meta.id, player_id, answer_id, question, value, now_ms())
             .await;
         match &recorded {
             Ok(outcome) if outcome.newly_recorded => self.metrics.answer("accepted"),

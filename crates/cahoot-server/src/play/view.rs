@@ -2,10 +2,11 @@
 
 use crate::live::{GameMeta, LiveError, LiveStore};
 use cahoot_game::model::{PlayerRecord, Standing};
-use cahoot_game::{AcceptedAnswer, GameState, Phase};
+use cahoot_game::quiz::TYPED_ANSWER_MAX;
+use cahoot_game::{AcceptedAnswer, GameState, Phase, QuestionKind, QuestionTally};
 use cahoot_protocol::{
     LastResult, MeView, PhaseName, PlayerSummary, QuestionView, RankRow, RevealView, ServerMessage,
-    StateView,
+    SliderRange, StateView,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -112,7 +113,10 @@ impl Snapshot {
         Snapshot::from_parts(seq, self.meta.clone(), state, self.players.clone(), answers)
     }
 
-    fn base(&self, now_ms: u64) -> StateView {
+    /// The view every client shares. `for_host`: the projector always gets the images; players' phones
+    /// only when the quiz shows questions on devices.
+    fn base(&self, now_ms: u64, for_host: bool) -> StateView {
+        let show_images = for_host || self.meta.quiz.show_on_devices;
         let question = match self.state.phase {
             Phase::Question(i) | Phase::Reveal(i) => {
                 self.meta
@@ -123,7 +127,17 @@ impl Snapshot {
                         index: i,
                         kind: q.kind,
                         text: q.text.clone(),
-                        answers: q.answers.clone(),
+                        // A type answer's `answers` are its accepted answers: never shown before the reveal.
+                        answers: if q.kind.has_options() || q.kind == QuestionKind::Puzzle {
+                            q.answers.clone()
+                        } else {
+                            Vec::new()
+                        },
+                        image: q.image.clone().filter(|_| show_images),
+                        answer_images: (show_images && q.answer_images.iter().any(Option::is_some))
+                            .then(|| q.answer_images.clone()),
+                        slider: q.slider.as_ref().map(SliderRange::from),
+                        max_chars: q.kind.takes_text().then_some(TYPED_ANSWER_MAX as u32),
                         time_limit_secs: q.time_limit_secs,
                         points: q.points,
                         remaining_ms: if matches!(self.state.phase, Phase::Question(_)) {
@@ -137,19 +151,25 @@ impl Snapshot {
             _ => None,
         };
         let reveal = match self.state.phase {
-            Phase::Reveal(i) => self.meta.quiz.questions.get(i as usize).map(|q| {
-                let mut counts = vec![0u32; q.answers.len()];
-                for a in self.answers.values() {
-                    if let Some(c) = counts.get_mut(a.choice as usize) {
-                        *c += 1;
-                    }
-                }
-                RevealView {
+            Phase::Reveal(i) => self
+                .meta
+                .quiz
+                .questions
+                .get(i as usize)
+                .map(|q| RevealView {
                     index: i,
-                    correct: q.correct as u32,
-                    counts,
-                }
-            }),
+                    correct: match q.kind {
+                        QuestionKind::MultipleChoice | QuestionKind::TrueFalse => {
+                            vec![q.correct as u32]
+                        }
+                        QuestionKind::MultiSelect | QuestionKind::Puzzle => {
+                            q.correct_answers.clone()
+                        }
+                        _ => Vec::new(),
+                    },
+                    slider: q.slider,
+                    tally: QuestionTally::of(q, self.answers.values()),
+                }),
             _ => None,
         };
         let leaderboard = matches!(self.state.phase, Phase::Leaderboard(_) | Phase::Podium)
@@ -177,7 +197,7 @@ impl Snapshot {
     }
 
     pub fn host_view(&self, now_ms: u64) -> StateView {
-        let mut view = self.base(now_ms);
+        let mut view = self.base(now_ms, true);
         view.players = Some(
             self.players
                 .iter()
@@ -218,10 +238,11 @@ impl Snapshot {
             score: standing.score,
             rank: standing.rank,
             streak: record.map_or(0, |p| {
+                let current = self.state.phase.question_index().unwrap_or(0);
                 p.streak
-                    .current(self.state.phase.question_index().unwrap_or(0))
+                    .current(current, self.meta.quiz.previous_judged(current))
             }),
-            answered_choice: answer.map(|a| a.choice),
+            answer: answer.map(|a| a.value.clone()),
             last_result: shows_result.then(|| LastResult {
                 correct: answer.is_some_and(|a| a.correct),
                 points: answer.map_or(0, |a| a.points),
@@ -234,7 +255,7 @@ impl Snapshot {
     /// reference the fast path is tested against.
     #[cfg(test)]
     pub fn player_view(&self, player_id: &str, now_ms: u64) -> StateView {
-        let mut view = self.base(now_ms);
+        let mut view = self.base(now_ms, false);
         let (me, me_at) = self.me_with(player_id, self.answers.get(player_id));
         view.me = me;
         if self.state.phase == Phase::Podium {
@@ -292,7 +313,7 @@ impl Snapshot {
     }
 
     fn shared_player_json(&self, now_ms: u64) -> SharedPlayerJson {
-        let mut open = ServerMessage::State(Box::new(self.base(now_ms))).to_json();
+        let mut open = ServerMessage::State(Box::new(self.base(now_ms, false))).to_json();
         // A struct always serialises to an object: drop its closing brace to append the player's fields.
         if open.ends_with('}') {
             open.pop();
@@ -334,7 +355,7 @@ impl Snapshot {
             score: 0,
             rank: 1,
             streak: 0,
-            answered_choice: None,
+            answer: None,
             last_result: None,
         };
         self.personalised(Some(&me), None, now_ms)

@@ -27,18 +27,24 @@ pub async fn dispatch(
             ClientMessage::Answer {
                 answer_id,
                 question_index,
-                choice,
+                answer,
             },
         ) => {
             let (player_id, _) = session.player.as_ref()?;
             let recorded = commands
-                .answer(game_id, *player_id, &answer_id, question_index, choice)
+                .answer(
+                    &session.meta,
+                    *player_id,
+                    &answer_id,
+                    question_index,
+                    answer,
+                )
                 .await;
             Some(match recorded {
                 Ok(outcome) => ServerMessage::AnswerAck {
                     answer_id,
                     question_index,
-                    choice: outcome.answer.choice,
+                    answer: outcome.answer.value,
                 },
                 // Removed meanwhile: the same words whichever way the store noticed.
                 Err(CommandError::Live(LiveError::PlayerNotFound | LiveError::Kicked)) => {
