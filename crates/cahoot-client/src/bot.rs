@@ -15,8 +15,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-/// Decides the answer to question `index`: `Some((answer, delay after the question is seen))` or no answer.
-pub type Strategy = Arc<dyn Fn(u32) -> Option<(AnswerValue, Duration)> + Send + Sync>;
+/// Decides the answer to question `index`, given the options or puzzle items as this game shows them:
+/// `Some((answer, delay after the question is seen))` or no answer.
+pub type Strategy = Arc<dyn Fn(u32, &[String]) -> Option<(AnswerValue, Duration)> + Send + Sync>;
 
 /// What a bot has done so far; observed through a `watch` channel (tests await it, the load tool reads it
 /// after the game for verification).
@@ -332,6 +333,7 @@ impl PlayerBot {
             self.events.state(view.seq, now);
         }
         let question = view.question.as_ref().map(|q| q.index);
+        let shown = view.question.as_ref().map_or(&[][..], |q| &q.answers[..]);
         if view.phase == PhaseName::Question
             && let Some(q) = question
         {
@@ -342,7 +344,7 @@ impl PlayerBot {
                     let s = self.status.borrow();
                     s.sent.contains_key(&q) || s.acks.contains_key(&q)
                 };
-            if !answered && let Some((answer, delay)) = (self.strategy)(q) {
+            if !answered && let Some((answer, delay)) = (self.strategy)(q, shown) {
                 self.scheduled = Some((now + delay, q, answer));
             }
         } else {
@@ -402,6 +404,9 @@ struct LeanState {
 #[derive(serde::Deserialize)]
 struct QuestionIndex {
     index: u32,
+    /// The options or puzzle items in this game's (possibly shuffled) order.
+    #[serde(default)]
+    answers: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]

@@ -7,7 +7,7 @@
 use cahoot_client::GameClient;
 use cahoot_client::bot::{BotStatus, PlayerBot, Strategy};
 use cahoot_cluster::{Cluster, ClusterOptions};
-use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
+use cahoot_protocol::{AnswerValue, ClientMessage, PhaseName, ServerMessage, StateView};
 use cahoot_testkit::Api;
 use cahoot_testkit::live::{GameStore, connect_valkey};
 use serde_json::{Value, json};
@@ -241,13 +241,13 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
     for i in 0..PLAYERS {
         let name = format!("p{i:02}");
         let token = api.join(&pin, &name).await.player_token;
-        let strategy: Strategy = Arc::new(move |q| {
+        let strategy: Strategy = Arc::new(move |q, _: &[String]| {
             let delay = if i % 2 == 0 {
                 Duration::ZERO
             } else {
                 Duration::from_millis(1500)
             };
-            Some((((i as u32) + q) % 4, delay))
+            Some((AnswerValue::Choice(((i as u32) + q) % 4), delay))
         });
         let (rx, _task) = PlayerBot::spawn(&cluster.ws_url(), &token, &name, strategy);
         bots.push(rx);
@@ -338,11 +338,11 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
             .collect();
         assert_eq!(stored.len(), PLAYERS, "question {q}: one answer per player");
         for (name, bot) in names.iter().zip(&bots) {
-            let (answer_id, choice) = bot.borrow().acks.get(&q).cloned().expect("acknowledged");
+            let (answer_id, value) = bot.borrow().acks.get(&q).cloned().expect("acknowledged");
             let a = &stored[&id_of[name]];
             assert_eq!(
-                (&a.answer_id, a.choice),
-                (&answer_id, choice),
+                (&a.answer_id, &a.value),
+                (&answer_id, &value),
                 "{name} q{q}"
             );
             acked += 1;
@@ -362,7 +362,7 @@ async fn instances_killed_in_every_phase_lose_no_answer_and_no_point() {
                 .unwrap()
                 .1;
             let base = cahoot_game::answer_points(a.correct, a.elapsed_ms, 120_000, 1000);
-            let (next, bonus) = streak.after_answer(q, a.correct);
+            let (next, bonus) = streak.after_answer(q, q.checked_sub(1), a.correct);
             streak = next;
             let points = if a.correct { base + bonus } else { 0 };
             assert_eq!(points, a.points, "{name} q{q} points");
@@ -425,7 +425,9 @@ async fn small_game(cluster: &Cluster, players: usize) -> Game {
     for i in 0..players {
         let name = format!("b{i:02}");
         let token = api.join(&game.pin, &name).await.player_token;
-        let strategy: Strategy = Arc::new(move |q| Some((((i as u32) + q) % 4, Duration::ZERO)));
+        let strategy: Strategy = Arc::new(move |q, _: &[String]| {
+            Some((AnswerValue::Choice(((i as u32) + q) % 4), Duration::ZERO))
+        });
         bots.push(PlayerBot::spawn(&cluster.ws_url(), &token, &name, strategy).0);
     }
     all(&mut bots, "lobby", |s| {
@@ -593,4 +595,197 @@ async fn with_postgresql_down_the_game_finishes_and_its_results_are_stored_once_
     assert_eq!(stored["players"].as_array().unwrap().len(), 5);
     let list: Value = g.api.get("/api/games").await.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1, "stored exactly once");
+}
+
+/// How player `i` answers question `q` of `every_kind_quiz` (right for some players, wrong or partly right
+/// for others), given the options or items as the game shows them. The slide takes no answer.
+fn every_kind_answer(i: usize, q: u32, shown: &[String]) -> Option<AnswerValue> {
+    use AnswerValue::*;
+    let n = i as u32;
+    Some(match q {
+        0 => Choice(n % 4),
+        1 => Choice(n % 2),
+        2 => Choices([vec![0, 2], vec![0], vec![1, 3]][i % 3].clone()),
+        3 => Text(["Bern", " berne ", "Zürich"][i % 3].into()),
+        4 => Number(1960.0 + f64::from(n % 15)),
+        5 => {
+            // The items are shuffled per game: find each one in its right place, reversed for odd players.
+            let canonical = ["Atom", "Cell", "Mouse", "Elephant"];
+            let mut order: Vec<u32> = canonical
+                .iter()
+                .filter_map(|c| shown.iter().position(|s| s == c).map(|p| p as u32))
+                .collect();
+            if i % 2 == 1 {
+                order.reverse();
+            }
+            Order(order)
+        }
+        6 => Choice(n % 3),
+        7 => Text(["fun", "hard", "fun"][i % 3].into()),
+        _ => return None,
+    })
+}
+
+/// A quiz with every kind of question: an instance is killed in the middle of each question that takes an
+/// answer, alternately the host's and the other one. Every acknowledged answer is stored once with the
+/// acknowledged value, and every score equals a reference recomputed with `cahoot-game`'s rules from the
+/// stored answers (the Valkey script applies the streak on its own, so this checks the two agree).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiz_of_every_kind_loses_no_answer_when_instances_die_mid_question() {
+    const N: usize = 12;
+    let mut cluster = start_cluster().await;
+    let api = Api::register(&cluster.url(), "teacher").await;
+    let mut quiz = serde_json::to_value(cahoot_game::every_kind_quiz()).unwrap();
+    for q in quiz["questions"].as_array_mut().unwrap() {
+        q["time_limit_secs"] = json!(120);
+    }
+    let quiz_id = api.create_quiz(&quiz).await.id;
+    let game = api.start_game(quiz_id).await;
+    let game_id = game.game_id.clone();
+    let mut bots = Vec::new();
+    let mut names = Vec::new();
+    for i in 0..N {
+        let name = format!("k{i:02}");
+        let token = api.join(&game.pin, &name).await.player_token;
+        let strategy: Strategy = Arc::new(move |q, shown: &[String]| {
+            let delay = Duration::from_millis(if i % 2 == 0 { 0 } else { 1500 });
+            every_kind_answer(i, q, shown).map(|a| (a, delay))
+        });
+        bots.push(PlayerBot::spawn(&cluster.ws_url(), &token, &name, strategy).0);
+        names.push(name);
+    }
+    all(&mut bots, "lobby", |s| {
+        s.connected && s.phase == Some(PhaseName::Lobby)
+    })
+    .await;
+    let mut host = Host::connected(&cluster, &api.token, &game_id).await;
+    host.wait_state("full lobby", |s| s.player_count == N as u64)
+        .await;
+    let kinds = cahoot_game::every_kind_quiz().questions.len() as u32;
+    for q in 0..kinds {
+        let (cmd, what) = if q == 0 {
+            (ClientMessage::Start, "question opens")
+        } else {
+            (ClientMessage::Next, "next question opens")
+        };
+        host.advance(cmd, what, phase(PhaseName::Question, Some(q)))
+            .await;
+        if every_kind_answer(0, q, &[]).is_none() {
+            // The slide: nobody answers, the host moves on.
+            host.advance(
+                ClientMessage::Skip {
+                    question_index: Some(q),
+                },
+                "slide closed",
+                phase(PhaseName::Reveal, Some(q)),
+            )
+            .await;
+            break;
+        }
+        for bot in bots.iter_mut().step_by(2) {
+            tokio::time::timeout(WAIT, bot.wait_for(|s| s.acks.contains_key(&q)))
+                .await
+                .expect("even players' answers acknowledged")
+                .unwrap();
+        }
+        let on_host = instance_index(&cluster, &host.instance);
+        let victim = if q % 2 == 0 { on_host } else { 1 - on_host };
+        kill_and_recover(&mut cluster, victim, &mut host, &mut bots).await;
+        all(&mut bots, "answer acknowledged", |s| {
+            s.acks.contains_key(&q)
+        })
+        .await;
+        host.wait_state("reveal", phase(PhaseName::Reveal, Some(q)))
+            .await;
+        host.advance(
+            ClientMessage::Next,
+            "leaderboard",
+            phase(PhaseName::Leaderboard, None),
+        )
+        .await;
+    }
+    host.advance(ClientMessage::End, "podium", phase(PhaseName::Podium, None))
+        .await;
+    all(&mut bots, "podium", |s| s.finished).await;
+    let podium = host.state.clone().unwrap();
+
+    let live = connect_valkey(&cluster.redis.url()).await;
+    let gid = game_id.parse().unwrap();
+    // The quiz as this game plays it (puzzle items shuffled), from the store every instance reads.
+    let played = live.meta(gid).await.unwrap().unwrap().quiz;
+    let id_of: HashMap<String, String> = live
+        .players(gid)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, p)| (p.nickname, id))
+        .collect();
+    let mut streaks: HashMap<&str, cahoot_game::Streak> = HashMap::new();
+    let mut expected: HashMap<&str, u64> = HashMap::new();
+    for q in 0..kinds {
+        let stored: HashMap<String, cahoot_game::AcceptedAnswer> =
+            live.answers(gid, q).await.unwrap().into_iter().collect();
+        let question = &played.questions[q as usize];
+        let acked = bots
+            .iter()
+            .filter(|b| b.borrow().acks.contains_key(&q))
+            .count();
+        assert_eq!(
+            stored.len(),
+            acked,
+            "q{q}: one stored answer per acknowledged one"
+        );
+        for (name, bot) in names.iter().zip(&bots) {
+            let Some((answer_id, value)) = bot.borrow().acks.get(&q).cloned() else {
+                continue;
+            };
+            let a = &stored[&id_of[name]];
+            assert_eq!(
+                (&a.answer_id, &a.value),
+                (&answer_id, &value),
+                "{name} q{q}"
+            );
+            let (value, correct, fraction) = cahoot_game::grade(question, a.value.clone()).unwrap();
+            let judged = question.kind.is_judged();
+            let full = cahoot_game::answer_points(
+                judged && fraction > 0.0,
+                a.elapsed_ms,
+                question.time_limit_ms(),
+                question.points.base_points(),
+            );
+            let streak = streaks.entry(name).or_default();
+            let (reference, next) = cahoot_game::accept(
+                &a.answer_id,
+                cahoot_game::JudgedAnswer {
+                    question: q,
+                    value,
+                    correct,
+                    judged,
+                    previous_judged: played.previous_judged(q),
+                    elapsed_ms: a.elapsed_ms,
+                    base_points: cahoot_game::scoring::scaled(full, fraction),
+                },
+                *streak,
+            );
+            *streak = next;
+            assert_eq!(a.points, reference.points, "{name} q{q} points");
+            assert_eq!(a.correct, reference.correct, "{name} q{q} correct");
+            *expected.entry(name).or_default() += u64::from(a.points);
+        }
+    }
+    // Right, partly right and wrong answers all happened (the fixture exercises every rule).
+    assert!(expected.values().any(|&p| p > 0));
+    for row in podium.standings.expect("podium standings") {
+        assert_eq!(
+            row.score,
+            expected[row.nickname.as_str()],
+            "{}",
+            row.nickname
+        );
+    }
+    let stored = stored_game(&api, &game_id, WAIT).await;
+    assert_eq!(
+        stored["questions"].as_array().unwrap().len(),
+        kinds as usize
+    );
 }

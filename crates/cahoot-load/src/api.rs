@@ -120,18 +120,12 @@ impl Api {
     }
 }
 
-/// A quiz of `questions` four-answer questions; the correct answer of question i is i % 4.
+/// A quiz of `questions` four-answer multiple-choice questions (the HTTP load's payload).
 pub fn quiz(questions: u32, time_limit_secs: u32) -> Value {
-    let qs: Vec<Value> = (0..questions)
-        .map(|i| {
-            json!({"text": format!("Load question {i}: which answer is right?"),
-                   "answers": ["Alpha", "Bravo", "Charlie", "Delta"],
-                   "correct": i % 4, "time_limit_secs": time_limit_secs})
-        })
-        .collect();
-    json!({"title": "Load test quiz", "questions": qs})
-}
-
-pub fn correct_choice(question: u32) -> u32 {
-    question % 4
+    crate::load_quiz::LoadQuiz {
+        questions,
+        time_limit_secs,
+        mixed: false,
+    }
+    .to_json()
 }

@@ -10,6 +10,7 @@
 use crate::api::{self, Api};
 use crate::charts;
 use crate::host::{Host, phase};
+use crate::load_quiz::LoadQuiz;
 use crate::output::{Output, progress};
 use crate::player::{AnswerPlan, Shared, lock};
 use crate::procs::{Sampler, spawn_sampler};
@@ -17,7 +18,7 @@ use crate::stats::{Series, Summary, TimePoint};
 use crate::target::{Target, TargetArgs};
 use anyhow::{Context, bail};
 use cahoot_client::bot::BotStatus;
-use cahoot_protocol::{ClientMessage, PhaseName};
+use cahoot_protocol::{AnswerValue, ClientMessage, PhaseName};
 use clap::Args;
 use serde::Serialize;
 use serde_json::Value;
@@ -65,6 +66,10 @@ pub struct GameArgs {
     /// Share of players who do not answer a question (the host then skips after the answer window).
     #[arg(long, default_value_t = 0.0)]
     pub no_answer_rate: f64,
+    /// Cycle through every kind of question a player answers (multiple choice, true/false, multi-select,
+    /// type answer, slider, puzzle, poll, word cloud) instead of multiple choice only.
+    #[arg(long)]
+    pub mixed: bool,
     /// Pause after every player has seen a screen before the host moves on (ms).
     #[arg(long, default_value_t = 500)]
     pub pause_ms: u64,
@@ -116,11 +121,11 @@ impl std::str::FromStr for KillAt {
     }
 }
 
-/// (player name, answers sent, answers acknowledged), answers as question → (answer id, choice).
+/// (player name, answers sent, answers acknowledged), answers as question → (answer id, answer).
 type Answered = (
     String,
-    BTreeMap<u32, (String, u32)>,
-    BTreeMap<u32, (String, u32)>,
+    BTreeMap<u32, (String, AnswerValue)>,
+    BTreeMap<u32, (String, AnswerValue)>,
 );
 
 #[derive(Debug, Serialize)]
@@ -242,13 +247,17 @@ pub async fn run(args: GameArgs, kill_at: Option<KillAt>) -> anyhow::Result<bool
         max_ms: args.answer_max_ms,
         correct_rate: args.correct_rate,
         no_answer_rate: args.no_answer_rate,
+        quiz: LoadQuiz {
+            questions: args.questions,
+            time_limit_secs: args.time_limit,
+            mixed: args.mixed,
+        },
     };
+    let plan_quiz = plan.quiz;
     let shared = Arc::new(Shared::new(start, args.questions, plan));
     let run_id = &uuid::Uuid::new_v4().simple().to_string()[..8];
     let api = Api::login_or_register(&target.base_url, &format!("host_{run_id}")).await?;
-    let quiz_id = api
-        .create_quiz(&api::quiz(args.questions, args.time_limit))
-        .await?;
+    let quiz_id = api.create_quiz(&plan_quiz.to_json()).await?;
     let (game_id, pin) = api.create_game(&quiz_id).await?;
     eprintln!(
         "game {game_id} (PIN {pin}): {} players, {} questions",
@@ -772,7 +781,7 @@ impl Run {
         v.acknowledged = records.iter().map(|r| r.2.len() as u64).sum();
         if let Some(url) = &self.target.live_url {
             v.method =
-                "live store (every acknowledged answer by player, answer id and choice)".into();
+                "live store (every acknowledged answer by player, answer id and answer)".into();
             let mut live = crate::live_check::LiveReader::connect(url).await?;
             let players = live.players(game_id).await?;
             let id_of: HashMap<&str, &str> = players
@@ -800,9 +809,12 @@ impl Run {
                             ));
                         }
                     }
-                    if let Some((id, choice)) = acks.get(&q) {
+                    if let Some((id, value)) = acks.get(&q) {
                         match got {
-                            Some(a) if a.answer_id == *id && a.choice == *choice => {}
+                            Some(a)
+                                if a.answer_id == *id
+                                    && serde_json::to_value(value).ok().as_ref()
+                                        == Some(&a.value) => {}
                             _ => {
                                 v.lost += 1;
                                 if v.notes.len() < 20 {
@@ -831,43 +843,57 @@ impl Run {
                 }
             }
         } else {
-            v.method = "stored results (answers per question, correct answers per player)".into();
+            v.method =
+                "stored results (every acknowledged answer by player and answer, scores = Σ points)"
+                    .into();
             let res: Value = api.results(game_id, Duration::from_secs(60)).await?;
-            let questions = res["questions"].as_array().cloned().unwrap_or_default();
-            for q in 0..self.args.questions {
-                let answered = questions
-                    .get(q as usize)
-                    .and_then(|x| x["answered"].as_u64())
-                    .unwrap_or(0);
-                let acked = records.iter().filter(|r| r.2.contains_key(&q)).count() as u64;
-                let sent = records.iter().filter(|r| r.1.contains_key(&q)).count() as u64;
-                v.lost += acked.saturating_sub(answered);
-                v.duplicates += answered.saturating_sub(sent);
-            }
-            let by_name: HashMap<String, (u64, u64)> = res["players"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
+            let players = res["players"].as_array().cloned().unwrap_or_default();
+            let id_of: HashMap<&str, &str> = players
                 .iter()
-                .map(|p| {
-                    (
-                        p["nickname"].as_str().unwrap_or_default().to_owned(),
-                        (
-                            p["score"].as_u64().unwrap_or(0),
-                            p["correct_count"].as_u64().unwrap_or(0),
-                        ),
-                    )
-                })
+                .filter_map(|p| Some((p["nickname"].as_str()?, p["player_id"].as_str()?)))
                 .collect();
+            let score_of: HashMap<&str, u64> = players
+                .iter()
+                .filter_map(|p| Some((p["player_id"].as_str()?, p["score"].as_u64()?)))
+                .collect();
+            let questions = res["questions"].as_array().cloned().unwrap_or_default();
+            let mut points: HashMap<&str, u64> = HashMap::new();
+            let mut stored: Vec<HashMap<&str, &Value>> = Vec::new();
+            for q in &questions {
+                let mut by_player = HashMap::new();
+                for a in q["player_answers"].as_array().into_iter().flatten() {
+                    if let Some(pid) = a["player_id"].as_str() {
+                        by_player.insert(pid, a);
+                        *points.entry(pid).or_default() += a["points"].as_u64().unwrap_or(0);
+                    }
+                }
+                stored.push(by_player);
+            }
             for (name, sent, acks) in &records {
-                let correct = |m: &BTreeMap<u32, (String, u32)>| {
-                    m.iter()
-                        .filter(|(q, (_, c))| *c == api::correct_choice(**q))
-                        .count() as u64
-                };
-                let (score, cc) = by_name.get(name).copied().unwrap_or((0, 0));
-                v.lost += correct(acks).saturating_sub(cc);
-                v.duplicates += cc.saturating_sub(correct(sent));
+                let pid = id_of.get(name.as_str()).copied().unwrap_or_default();
+                for q in 0..self.args.questions {
+                    let got = stored.get(q as usize).and_then(|m| m.get(pid));
+                    match (got, acks.contains_key(&q), sent.contains_key(&q)) {
+                        (None, true, _) => {
+                            v.lost += 1;
+                            if v.notes.len() < 20 {
+                                v.notes
+                                    .push(format!("{name} q{q}: acknowledged, not stored"));
+                            }
+                        }
+                        (Some(_), _, false) => {
+                            v.duplicates += 1;
+                            v.notes.push(format!("{name} q{q}: stored but never sent"));
+                        }
+                        _ => {}
+                    }
+                }
+                let score = score_of.get(pid).copied().unwrap_or(0);
+                if score != points.get(pid).copied().unwrap_or(0) {
+                    v.score_mismatches += 1;
+                    v.notes
+                        .push(format!("{name}: score {score} ≠ Σ stored points"));
+                }
                 if let Some(s) = podium.get(name)
                     && *s != score
                 {

@@ -9,7 +9,7 @@
 //!   it, so its members are the roster.
 //! - `cahoot:{g:<id>}:players`: hash, player id → JSON `{"nickname": …, …}`.
 //! - `cahoot:{g:<id>}:answers:<question index>`: hash, player id → JSON
-//!   `{"answer_id": …, "choice": …, "points": …, …}`, one entry per recorded answer.
+//!   `{"answer_id": …, "value": {"choice": …}, "points": …, …}`, one entry per recorded answer.
 
 use anyhow::Context;
 use redis::aio::MultiplexedConnection;
@@ -32,7 +32,8 @@ pub struct StoredPlayer {
 #[derive(serde::Deserialize)]
 pub struct StoredAnswer {
     pub answer_id: String,
-    pub choice: u32,
+    /// The answer as stored (`cahoot_game::AnswerValue` as JSON: `{"choice": 1}`, `{"order": […]}`, …).
+    pub value: serde_json::Value,
     pub points: u32,
 }
 

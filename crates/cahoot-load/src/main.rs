@@ -14,6 +14,7 @@ mod game;
 mod host;
 mod http_load;
 mod live_check;
+mod load_quiz;
 mod output;
 mod player;
 mod procs;

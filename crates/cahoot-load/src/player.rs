@@ -3,10 +3,11 @@
 //! each new `state` (by `seq`) arrived, so the run can compute fan-out latency against the instant the host
 //! sent its command.
 
+use crate::load_quiz::LoadQuiz;
 use crate::stats::Series;
 use cahoot_client::ConnectOptions;
 use cahoot_client::bot::{BotEvents, BotStatus, PlayerBot, Strategy};
-use cahoot_protocol::ErrorCode;
+use cahoot_protocol::{AnswerValue, ErrorCode};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,20 +25,17 @@ pub struct AnswerPlan {
     pub max_ms: u64,
     pub correct_rate: f64,
     pub no_answer_rate: f64,
+    pub quiz: LoadQuiz,
 }
 
 impl AnswerPlan {
-    /// (choice, delay) or None (does not answer).
-    fn decide(&self, question: u32) -> Option<(u32, Duration)> {
+    /// (answer, delay) or None (does not answer); `shown`: the options or items as the game shows them.
+    fn decide(&self, question: u32, shown: &[String]) -> Option<(AnswerValue, Duration)> {
         if rand::random::<f64>() < self.no_answer_rate {
             return None;
         }
-        let correct = crate::api::correct_choice(question);
-        let choice = if rand::random::<f64>() < self.correct_rate {
-            correct
-        } else {
-            (correct + 1 + rand::random_range(0..3u32)) % 4
-        };
+        let right = rand::random::<f64>() < self.correct_rate;
+        let choice = self.quiz.answer(question, shown, right);
         // Box–Muller: a standard normal from two uniforms.
         let u1: f64 = rand::random::<f64>().max(1e-12);
         let u2: f64 = rand::random();
@@ -151,7 +149,7 @@ pub fn bot(
 ) -> PlayerBot {
     let name = status.borrow().name.clone();
     let plan = shared.plan.clone();
-    let strategy: Strategy = Arc::new(move |q| plan.decide(q));
+    let strategy: Strategy = Arc::new(move |q, shown: &[String]| plan.decide(q, shown));
     PlayerBot::new(urls, token, &name, strategy)
         .first_url(first_url)
         .status(status)

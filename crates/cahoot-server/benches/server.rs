@@ -158,7 +158,14 @@ async fn record_all(store: &dyn LiveStore, game: GameId) {
     for i in 0..ANSWERS {
         let answer_id = format!("answer-{i:05}");
         let out = store
-            .record_answer(game, player_id(i), &answer_id, 0, (i % 4) as u32, now_ms())
+            .record_answer(
+                game,
+                player_id(i),
+                &answer_id,
+                0,
+                cahoot_game::AnswerValue::Choice((i % 4) as u32),
+                now_ms(),
+            )
             .await
             .expect("recorded");
         black_box(out);

@@ -74,6 +74,7 @@ fn game(owner: Uuid, quiz: Uuid, finished_at: OffsetDateTime) -> FinishedGame {
             counts: vec![1, 2],
             answered: 3,
             correct_count: 2,
+            ..Default::default()
         }],
         players: vec![
             PlayerResult {

@@ -113,7 +113,7 @@ pub struct QuizSummary {
 
 /// How one question went. Fields added after the first release are `serde(default)`: games stored before
 /// them still read (as multiple-choice questions without per-player answers).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
 pub struct QuestionStats {
     pub index: u32,
     #[serde(default)]

@@ -419,7 +419,7 @@ mod tests {
                 let answer = AcceptedAnswer {
                     answer_id: format!("a{i}"),
                     question: 0,
-                    choice: i % 4,
+                    value: cahoot_game::AnswerValue::Choice(i % 4),
                     correct: i % 4 == 1,
                     elapsed_ms: u64::from(i) * 10,
                     points: if i % 4 == 1 { 900 } else { 0 },

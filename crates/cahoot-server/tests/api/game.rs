@@ -2,7 +2,7 @@
 //! Plus every way a client can get the game protocol wrong.
 
 use cahoot_client::{ClientError, GameClient};
-use cahoot_protocol::{ClientMessage, PhaseName, ServerMessage, StateView};
+use cahoot_protocol::{AnswerValue, ClientMessage, PhaseName, ServerMessage, StateView};
 use cahoot_testkit::game::{host, join, player, start_game, wait_for_stored_game, ws_url};
 use cahoot_testkit::prelude::{TestApp, assert_error, next_error_code, spawn_app};
 use reqwest::StatusCode;
@@ -102,8 +102,8 @@ async fn a_full_game_with_a_reconnecting_player_scores_every_answer_exactly_once
 
     // Everyone connected answered: the question closes without waiting for the deadline.
     let reveal = phase(&mut h, PhaseName::Reveal, Some(0)).await;
-    assert_eq!(reveal.reveal.as_ref().unwrap().counts, [1, 2, 0]);
-    assert_eq!(reveal.reveal.as_ref().unwrap().correct, 1);
+    assert_eq!(reveal.reveal.as_ref().unwrap().tally.counts, [1, 2, 0]);
+    assert_eq!(reveal.reveal.as_ref().unwrap().correct, [1]);
     let ada_reveal = phase(&mut ada, PhaseName::Reveal, Some(0)).await;
     let me = ada_reveal.me.unwrap();
     assert!(me.last_result.as_ref().unwrap().correct);
@@ -157,7 +157,7 @@ async fn a_full_game_with_a_reconnecting_player_scores_every_answer_exactly_once
     )
     .await;
     let reveal1 = phase(&mut h, PhaseName::Reveal, Some(1)).await;
-    assert_eq!(reveal1.reveal.unwrap().counts, [1, 0]);
+    assert_eq!(reveal1.reveal.unwrap().tally.counts, [1, 0]);
     let late = bob.answer("bob-1", 1, 0).await.unwrap();
     assert!(matches!(&late, ServerMessage::Error { code, .. } if code == "question_closed"));
 
@@ -251,7 +251,7 @@ async fn the_question_closes_at_its_deadline_without_the_host() {
         })
         .await
         .unwrap();
-    assert_eq!(reveal.reveal.unwrap().counts, [1, 0]);
+    assert_eq!(reveal.reveal.unwrap().tally.counts, [1, 0]);
 }
 
 /// A player who reconnects mid-question starts from the snapshot this instance fanned out when the
@@ -275,11 +275,11 @@ async fn a_player_reconnecting_after_answering_sees_their_answer_and_score() {
     let mut ann = player(&app, &t1).await;
     let view = ann.state.clone().unwrap();
     assert_eq!(view.phase, PhaseName::Question);
-    assert_eq!(view.me.unwrap().answered_choice, Some(1));
+    assert_eq!(view.me.unwrap().answer, Some(AnswerValue::Choice(1)));
     // Ben never answered: his reconnect shows no answer.
     ben.close().await;
     let mut ben = player(&app, &t2).await;
-    assert_eq!(ben.state.clone().unwrap().me.unwrap().answered_choice, None);
+    assert_eq!(ben.state.clone().unwrap().me.unwrap().answer, None);
 
     // After the reveal, a reconnect shows the points of the cached snapshot.
     assert!(acked(&ben.answer("ben-0", 0, 0).await.unwrap()));
@@ -295,8 +295,8 @@ async fn a_player_reconnecting_after_answering_sees_their_answer_and_score() {
     assert_eq!(again.phase, PhaseName::Reveal);
     let me = again.me.unwrap();
     assert_eq!(
-        (me.score, me.rank, me.answered_choice),
-        (ann_reveal.score, 1, Some(1))
+        (me.score, me.rank, me.answer),
+        (ann_reveal.score, 1, Some(AnswerValue::Choice(1)))
     );
     assert!(me.last_result.unwrap().correct);
 }

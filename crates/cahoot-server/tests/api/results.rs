@@ -25,6 +25,7 @@ async fn finished_game(app: &TestApp, token: &str, nicknames: &[&str]) -> Finish
             counts: vec![1, u32::try_from(nicknames.len()).unwrap() - 1],
             answered: u32::try_from(nicknames.len()).unwrap(),
             correct_count: u32::try_from(nicknames.len()).unwrap() - 1,
+            ..Default::default()
         }],
         players: nicknames
             .iter()
