@@ -201,7 +201,7 @@ export interface paths {
         get: operations["get_image"];
         put?: never;
         post?: never;
-        /** Delete one of your pictures. Questions that show it then show none; other hosts' copies stay. */
+        /** Delete one of your pictures. Another host's copy of the same picture stays (and stays loadable by its id). */
         delete: operations["delete_image"];
         options?: never;
         head?: never;
@@ -1155,7 +1155,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `image_not_found` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `image_not_found`: unknown, or not yours */
             404: {
                 headers: {
                     [name: string]: unknown;

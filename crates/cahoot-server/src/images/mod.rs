@@ -317,10 +317,13 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
         .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
-/// Delete one of your pictures. Questions that show it then show none; other hosts' copies stay.
+/// Delete one of your pictures. Another host's copy of the same picture stays (and stays loadable by its id).
 #[utoipa::path(delete, path = "/api/images/{id}", tag = "images",
     params(("id" = String, Path, description = "image id")),
-    responses((status = 204), (status = 404, body = ErrorBody, description = "`image_not_found`")),
+    responses(
+        (status = 204),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "`image_not_found`: unknown, or not yours")),
     security(("bearer" = [])))]
 pub async fn delete_image(
     State(state): State<AppState>,

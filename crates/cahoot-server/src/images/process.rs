@@ -216,6 +216,56 @@ mod tests {
         }
     }
 
+    /// A small JPEG whose frame header (SOF0) claims `width` × `height`.
+    fn jpeg_claiming(width: u16, height: u16) -> Vec<u8> {
+        let mut jpeg = encoded(&gradient(16, 16), ImageFormat::Jpeg);
+        let sof = jpeg
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline JPEG");
+        jpeg[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
+        jpeg[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
+        jpeg
+    }
+
+    /// A small GIF whose screen and first image descriptor claim `width` × `height`.
+    fn gif_claiming(width: u16, height: u16) -> Vec<u8> {
+        let mut gif = encoded(&gradient(16, 16), ImageFormat::Gif);
+        gif[6..8].copy_from_slice(&width.to_le_bytes());
+        gif[8..10].copy_from_slice(&height.to_le_bytes());
+        let descriptor = gif.iter().position(|&b| b == 0x2C).expect("an image");
+        gif[descriptor + 5..descriptor + 7].copy_from_slice(&width.to_le_bytes());
+        gif[descriptor + 7..descriptor + 9].copy_from_slice(&height.to_le_bytes());
+        gif
+    }
+
+    #[test]
+    fn jpeg_and_gif_headers_claiming_too_many_pixels_are_refused_before_decoding() {
+        for (bytes, what) in [
+            (jpeg_claiming(60_000, 60_000), "JPEG 60000²"),
+            (jpeg_claiming(8193, 16), "JPEG one pixel too wide"),
+            (gif_claiming(60_000, 60_000), "GIF 60000²"),
+        ] {
+            assert!(
+                matches!(process(&bytes), Err(ImageError::TooManyPixels)),
+                "{what}: {:?}",
+                process(&bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn exif_orientation_is_applied_after_scaling() {
+        let mut jpeg = Vec::new();
+        let mut encoder = JpegEncoder::new_with_quality(&mut jpeg, 90);
+        // Big-endian TIFF with one entry: Orientation (0x0112) = 8 (rotate 270°).
+        let exif = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x08\0\0\0\0\0\0".to_vec();
+        image::ImageEncoder::set_exif_metadata(&mut encoder, exif).unwrap();
+        gradient(3200, 1000).write_with_encoder(encoder).unwrap();
+        let out = process(&jpeg).unwrap();
+        assert_eq!((out.width, out.height), (500, DISPLAY_MAX_SIDE));
+    }
+
     #[test]
     fn a_truncated_picture_is_invalid() {
         let png = encoded(&gradient(64, 64), ImageFormat::Png);
