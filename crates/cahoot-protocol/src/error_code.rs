@@ -70,6 +70,18 @@ error_codes! {
     // ---- quizzes and results ----
     InvalidQuiz = "invalid_quiz",
     QuizNotFound = "quiz_not_found",
+    // ---- images ----
+    /// An upload over `max_image_bytes`.
+    ImageTooLarge = "image_too_large",
+    /// The bytes are not a PNG, JPEG, WebP or GIF image.
+    UnsupportedImage = "unsupported_image",
+    /// A PNG, JPEG, WebP or GIF that does not decode (damaged, truncated).
+    InvalidImage = "invalid_image",
+    /// More pixels than the decoder accepts (e.g. a decompression bomb).
+    ImageDimensionsTooLarge = "image_dimensions_too_large",
+    /// The host's image quota (count or total size) is used up.
+    ImageQuotaExceeded = "image_quota_exceeded",
+    ImageNotFound = "image_not_found",
     // ---- live games ----
     GameNotFound = "game_not_found",
     GameFinished = "game_finished",

@@ -46,6 +46,13 @@ pub struct Config {
     pub refresh_absolute_secs: u64,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
+    /// Largest accepted image upload (`POST /api/images`); that route alone has this limit instead of
+    /// `max_body_bytes`.
+    pub max_image_bytes: usize,
+    /// Total size of the (re-encoded) images one host may keep.
+    pub image_quota_bytes: u64,
+    /// Number of images one host may keep.
+    pub image_quota_count: u64,
     /// Login attempts allowed per client address per 15 minutes (see `auth::throttle`).
     pub login_limit_per_address: u64,
     /// Registrations allowed per client address per hour.
@@ -73,6 +80,9 @@ impl Default for Config {
             refresh_absolute_secs: 86_400 * 14,
             log_format: LogFormat::Pretty,
             max_body_bytes: 64 * 1024,
+            max_image_bytes: 2 * 1024 * 1024,
+            image_quota_bytes: 50 * 1024 * 1024,
+            image_quota_count: 500,
             login_limit_per_address: 100,
             register_limit_per_address: 50,
             drain_secs: 0,
@@ -138,6 +148,9 @@ impl Config {
         if self.max_body_bytes < 1024 {
             return fail("max_body_bytes must be at least 1024");
         }
+        if self.max_image_bytes < 1024 {
+            return fail("max_image_bytes must be at least 1024");
+        }
         Ok(())
     }
 
@@ -184,6 +197,9 @@ impl fmt::Debug for Config {
             .field("refresh_absolute_secs", &self.refresh_absolute_secs)
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_image_bytes", &self.max_image_bytes)
+            .field("image_quota_bytes", &self.image_quota_bytes)
+            .field("image_quota_count", &self.image_quota_count)
             .field("login_limit_per_address", &self.login_limit_per_address)
             .field(
                 "register_limit_per_address",

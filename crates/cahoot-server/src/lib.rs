@@ -10,6 +10,7 @@ pub mod config;
 pub mod durable;
 pub mod error;
 pub mod http;
+pub mod images;
 pub mod live;
 pub mod openapi;
 pub mod play;

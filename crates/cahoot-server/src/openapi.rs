@@ -24,6 +24,7 @@ use utoipa_axum::routes;
         (name = "auth", description = "host accounts and sessions"),
         (name = "quizzes", description = "a host's quizzes"),
         (name = "games", description = "live and finished games"),
+        (name = "images", description = "pictures for questions: upload, list and delete yours, load anyone's by id"),
         (name = "ops", description = "health, readiness, metrics, this document")
     )
 )]

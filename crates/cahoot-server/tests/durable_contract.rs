@@ -3,8 +3,8 @@
 
 use cahoot_game::sample_quiz;
 use cahoot_server::durable::{
-    DurableStore, FinishedGame, NewUser, PlayerResult, QuestionStats, RefreshFamily, Rotation,
-    StoreError, User,
+    DurableStore, FinishedGame, ImageQuota, ImageUsage, NewImage, NewUser, PlayerResult, PutImage,
+    QuestionStats, RefreshFamily, Rotation, StoreError, User,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -481,6 +481,202 @@ pub async fn concurrent_refreshes_of_one_token_rotate_it_once(store: &dyn Durabl
     }
 }
 
+/// Every byte value, NULs included: a blob must come back exactly as stored on every backend.
+fn picture_bytes(seed: u8, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+        .collect()
+}
+
+fn new_image<'a>(owner: Uuid, id: &'a str, bytes: &'a [u8], at: OffsetDateTime) -> NewImage<'a> {
+    NewImage {
+        owner_id: owner,
+        id,
+        content_type: "image/png",
+        bytes,
+        width: 640,
+        height: 480,
+        now: at,
+    }
+}
+
+const ROOMY: ImageQuota = ImageQuota {
+    max_count: 100,
+    max_bytes: 1 << 30,
+};
+
+fn hash_id(n: u8) -> String {
+    format!("{n:02x}").repeat(32)
+}
+
+pub async fn an_image_round_trips_byte_for_byte_and_is_stored_once(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let bytes = picture_bytes(7, 3000);
+    let id = hash_id(1);
+    let put = store.put_image(new_image(ada.id, &id, &bytes, t0()), ROOMY);
+    assert_eq!(put.await.unwrap(), PutImage::Stored);
+    let again = store.put_image(new_image(ada.id, &id, &bytes, t0()), ROOMY);
+    assert_eq!(again.await.unwrap(), PutImage::AlreadyStored);
+    let stored = store.get_image(&id).await.unwrap();
+    assert_eq!(stored.content_type, "image/png");
+    assert_eq!(stored.bytes, bytes);
+    let listed = store.list_images(ada.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].id.as_str(), listed[0].width, listed[0].height),
+        (id.as_str(), 640, 480)
+    );
+    assert_eq!((listed[0].bytes, listed[0].created_at), (3000, t0()));
+    assert_eq!(
+        store.image_usage(ada.id).await.unwrap(),
+        ImageUsage {
+            count: 1,
+            bytes: 3000
+        }
+    );
+    assert!(matches!(
+        store.get_image(&hash_id(2)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub async fn images_are_listed_newest_first_and_owner_scoped(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let bob = user(store, "bob").await;
+    let (a, b) = (picture_bytes(1, 10), picture_bytes(2, 20));
+    let later = t0() + time::Duration::seconds(5);
+    let (old_id, new_id) = (hash_id(1), hash_id(2));
+    store
+        .put_image(new_image(ada.id, &old_id, &a, t0()), ROOMY)
+        .await
+        .unwrap();
+    store
+        .put_image(new_image(ada.id, &new_id, &b, later), ROOMY)
+        .await
+        .unwrap();
+    let ids: Vec<String> = store
+        .list_images(ada.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(ids, [new_id.clone(), old_id.clone()]);
+    assert!(store.list_images(bob.id).await.unwrap().is_empty());
+    assert_eq!(
+        store.image_usage(bob.id).await.unwrap(),
+        ImageUsage::default()
+    );
+    // Bob cannot delete Ada's picture: it answers like a missing one and stays.
+    assert!(matches!(
+        store.delete_image(bob.id, &old_id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.get_image(&old_id).await.unwrap().bytes, a);
+    store.delete_image(ada.id, &old_id).await.unwrap();
+    assert!(matches!(
+        store.get_image(&old_id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.delete_image(ada.id, &old_id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.image_usage(ada.id).await.unwrap().count, 1);
+}
+
+pub async fn two_owners_of_one_picture_each_have_their_copy(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let bob = user(store, "bob").await;
+    let bytes = picture_bytes(3, 100);
+    let id = hash_id(9);
+    for owner in [ada.id, bob.id] {
+        let put = store.put_image(new_image(owner, &id, &bytes, t0()), ROOMY);
+        assert_eq!(put.await.unwrap(), PutImage::Stored);
+    }
+    assert_eq!(store.image_usage(bob.id).await.unwrap().bytes, 100);
+    store.delete_image(ada.id, &id).await.unwrap();
+    assert_eq!(
+        store.get_image(&id).await.unwrap().bytes,
+        bytes,
+        "Bob's copy stays"
+    );
+    assert_eq!(store.list_images(bob.id).await.unwrap().len(), 1);
+}
+
+pub async fn an_image_over_the_quota_is_not_stored(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let bytes = picture_bytes(4, 400);
+    let quota = ImageQuota {
+        max_count: 2,
+        max_bytes: 1000,
+    };
+    let (one, two, three) = (hash_id(1), hash_id(2), hash_id(3));
+    for id in [&one, &two] {
+        let put = store.put_image(new_image(ada.id, id, &bytes, t0()), quota);
+        assert_eq!(put.await.unwrap(), PutImage::Stored);
+    }
+    let full = ImageUsage {
+        count: 2,
+        bytes: 800,
+    };
+    let put = store.put_image(new_image(ada.id, &three, &bytes, t0()), quota);
+    assert_eq!(put.await.unwrap(), PutImage::OverQuota(full));
+    // A picture already stored is no new use of the quota.
+    let put = store.put_image(new_image(ada.id, &one, &bytes, t0()), quota);
+    assert_eq!(put.await.unwrap(), PutImage::AlreadyStored);
+    // The byte limit holds on its own.
+    store.delete_image(ada.id, &two).await.unwrap();
+    let big = picture_bytes(5, 601);
+    let put = store.put_image(new_image(ada.id, &three, &big, t0()), quota);
+    assert!(matches!(put.await.unwrap(), PutImage::OverQuota(_)));
+    assert!(matches!(
+        store.get_image(&three).await,
+        Err(StoreError::NotFound)
+    ));
+    let fits = picture_bytes(5, 600);
+    let put = store.put_image(new_image(ada.id, &three, &fits, t0()), quota);
+    assert_eq!(put.await.unwrap(), PutImage::Stored);
+}
+
+/// Many uploads of one owner at once cannot overshoot the quota between its check and the insert.
+pub async fn concurrent_uploads_stay_within_the_quota(store: &dyn DurableStore) {
+    let ada = user(store, "ada").await;
+    let quota = ImageQuota {
+        max_count: 3,
+        max_bytes: 1 << 20,
+    };
+    let bytes = picture_bytes(6, 50);
+    let ids: Vec<String> = (0..8).map(hash_id).collect();
+    let puts = ids
+        .iter()
+        .map(|id| store.put_image(new_image(ada.id, id, &bytes, t0()), quota));
+    let outcomes = futures_util::future::join_all(puts).await;
+    let stored = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(PutImage::Stored)))
+        .count();
+    assert_eq!(stored, 3, "{outcomes:?}");
+    assert_eq!(store.image_usage(ada.id).await.unwrap().count, 3);
+}
+
+pub async fn images_of_an_unknown_or_deleted_owner_are_not_kept(store: &dyn DurableStore) {
+    let bytes = picture_bytes(8, 10);
+    let id = hash_id(1);
+    let nobody = store.put_image(new_image(Uuid::new_v4(), &id, &bytes, t0()), ROOMY);
+    assert!(matches!(nobody.await, Err(StoreError::NotFound)));
+    let ada = user(store, "ada").await;
+    store
+        .put_image(new_image(ada.id, &id, &bytes, t0()), ROOMY)
+        .await
+        .unwrap();
+    store.delete_user(ada.id).await.unwrap();
+    assert!(matches!(
+        store.get_image(&id).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
 /// Instantiates every contract check for one backend: `durable_contract!(name => async constructor);`
 macro_rules! durable_contract {
     ($backend:ident => $open:expr) => {
@@ -504,6 +700,12 @@ macro_rules! durable_contract {
                 finished_games_are_owner_scoped_and_newest_first,
                 a_game_of_a_deleted_host_is_still_stored,
                 deleting_a_user_removes_their_data,
+                an_image_round_trips_byte_for_byte_and_is_stored_once,
+                images_are_listed_newest_first_and_owner_scoped,
+                two_owners_of_one_picture_each_have_their_copy,
+                an_image_over_the_quota_is_not_stored,
+                concurrent_uploads_stay_within_the_quota,
+                images_of_an_unknown_or_deleted_owner_are_not_kept,
             );
         }
     };

@@ -164,6 +164,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your pictures, newest first, with your quota. */
+        get: operations["list_images"];
+        put?: never;
+        /**
+         * Upload a picture: the body is the image file itself (PNG, JPEG, WebP or GIF, at most `max_image_bytes`).
+         *     The format is read from the bytes, whatever `Content-Type` says. The picture is scaled down to 1600 px
+         *     on its longest side and re-encoded without metadata (JPEG stays JPEG, the rest becomes PNG); 200
+         *     instead of 201 when you had stored the same picture already.
+         */
+        post: operations["upload_image"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A picture, by id; no sign-in needed (players' phones load it). Cached for a year: an id always names the
+         *     same bytes. `If-None-Match` with its ETag (`"<id>"`) answers 304 without the bytes.
+         */
+        get: operations["get_image"];
+        put?: never;
+        post?: never;
+        /** Delete one of your pictures. Another host's copy of the same picture stays (and stays loadable by its id). */
+        delete: operations["delete_image"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -352,7 +396,7 @@ export interface components {
          * @description A stable, snake_case error code: the `code` of REST error bodies and of WebSocket `error` messages.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "invalid_choice" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
+        ErrorCode: "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "image_too_large" | "unsupported_image" | "invalid_image" | "image_dimensions_too_large" | "image_quota_exceeded" | "image_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "invalid_choice" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
         FieldProblem: {
             field: string;
             message: string;
@@ -386,6 +430,35 @@ export interface components {
             /** Format: date-time */
             started_at: string;
         };
+        /** @description Your pictures with what they use of your quota. */
+        ImageList: {
+            /** @description Newest first. */
+            images: components["schemas"]["ListedImage"][];
+            usage: components["schemas"]["ImageQuotaUsage"];
+        };
+        /** @description What your pictures use of your quota, and the quota. */
+        ImageQuotaUsage: {
+            /**
+             * Format: int64
+             * @description Total size of your stored pictures.
+             */
+            bytes: number;
+            /**
+             * Format: int64
+             * @description Number of your stored pictures.
+             */
+            count: number;
+            /**
+             * Format: int64
+             * @description The most `bytes` may reach (`image_quota_bytes`).
+             */
+            quota_bytes: number;
+            /**
+             * Format: int64
+             * @description The most `count` may reach (`image_quota_count`).
+             */
+            quota_count: number;
+        };
         JoinRequest: {
             nickname: string;
             pin: string;
@@ -394,6 +467,20 @@ export interface components {
             game_id: string;
             player_id: string;
             player_token: string;
+        };
+        /** @description One of your pictures. */
+        ListedImage: {
+            /** Format: int64 */
+            bytes: number;
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int32 */
+            height: number;
+            id: string;
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         PasswordChange: {
             /** Format: password */
@@ -491,6 +578,24 @@ export interface components {
             /** @description Always `Bearer`. */
             token_type: string;
             user: components["schemas"]["UserView"];
+        };
+        /** @description A stored picture, as the upload answers it. */
+        UploadedImage: {
+            /**
+             * Format: int64
+             * @description Size of the stored picture.
+             */
+            bytes: number;
+            /** @description `image/png` or `image/jpeg`. */
+            content_type: string;
+            /** Format: int32 */
+            height: number;
+            /** @description Lowercase hex SHA-256 of the stored (re-encoded) bytes. */
+            id: string;
+            /** @description Where anyone can load it: `/api/images/{id}`. */
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         UserView: {
             /** Format: uuid */
@@ -867,6 +972,198 @@ export interface operations {
                 };
             };
             /** @description `game_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_images: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the image file's bytes */
+        requestBody?: {
+            content: {
+                "application/octet-stream": unknown;
+                "image/gif": unknown;
+                "image/jpeg": unknown;
+                "image/png": unknown;
+                "image/webp": unknown;
+            };
+        };
+        responses: {
+            /** @description you had uploaded this picture before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedImage"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedImage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `image_quota_exceeded` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `image_too_large`: over `max_image_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_image`: not PNG, JPEG, WebP or GIF */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_image` (does not decode), `image_dimensions_too_large` (over 8192 × 8192 pixels or 256 MiB decoded) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_image: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description an ETag you have: `"<id>"` */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                /** @description image id: 64 lowercase hex digits */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the picture */
+            200: {
+                headers: {
+                    /** @description `public, max-age=31536000, immutable` */
+                    "Cache-Control"?: string;
+                    /** @description `"<id>"` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description your copy (`If-None-Match`) is this picture */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `image_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description image id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `image_not_found`: unknown, or not yours */
             404: {
                 headers: {
                     [name: string]: unknown;

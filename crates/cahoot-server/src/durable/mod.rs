@@ -1,4 +1,4 @@
-//! The durable store: users, refresh-token families, quizzes and finished games.
+//! The durable store: users, refresh-token families, quizzes, finished games and uploaded images.
 //!
 //! One trait, one SQL implementation ([`sql`]) serving SQLite and PostgreSQL, picked once at
 //! start from the URL scheme in [`connect`]. Handlers only see `Arc<dyn DurableStore>`. The contract suite in
@@ -192,6 +192,65 @@ pub struct GameSummary {
     pub player_count: u32,
 }
 
+/// An uploaded picture to store (already checked and re-encoded by `images::process`).
+#[derive(Debug, Clone)]
+pub struct NewImage<'a> {
+    pub owner_id: Uuid,
+    /// Lowercase hex SHA-256 of `bytes`.
+    pub id: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+    pub width: u32,
+    pub height: u32,
+    pub now: OffsetDateTime,
+}
+
+/// A stored picture as it is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One of a host's pictures, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ImageInfo {
+    /// Lowercase hex SHA-256 of the stored bytes.
+    pub id: String,
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    /// Size of the stored picture.
+    pub bytes: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// How much of a host's image quota is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct ImageUsage {
+    pub count: u64,
+    pub bytes: u64,
+}
+
+/// A host's image allowance; [`DurableStore::put_image`] checks it in the same transaction as the insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageQuota {
+    pub max_count: u64,
+    pub max_bytes: u64,
+}
+
+/// What [`DurableStore::put_image`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutImage {
+    /// Stored now.
+    Stored,
+    /// The owner had this picture already; nothing changed and no quota was used.
+    AlreadyStored,
+    /// Storing it would exceed the quota; nothing was stored.
+    OverQuota(ImageUsage),
+}
+
 #[async_trait]
 pub trait DurableStore: Send + Sync + 'static {
     /// Human-readable backend name for logs.
@@ -213,7 +272,7 @@ pub trait DurableStore: Send + Sync + 'static {
         password_hash: &str,
         valid_after: OffsetDateTime,
     ) -> Result<(), StoreError>;
-    /// Deletes the user with their quizzes, games and refresh families.
+    /// Deletes the user with their quizzes, games, images and refresh families.
     async fn delete_user(&self, user_id: Uuid) -> Result<(), StoreError>;
 
     // ---- refresh tokens (only SHA-256 hashes are stored) ----
@@ -277,6 +336,23 @@ pub trait DurableStore: Send + Sync + 'static {
     async fn get_game(&self, owner_id: Uuid, id: Uuid) -> Result<FinishedGame, StoreError>;
     /// Whether a finished game is stored (without reading it).
     async fn has_game(&self, id: Uuid) -> Result<bool, StoreError>;
+
+    // ---- images (owner-scoped, except `get_image`) ----
+
+    /// Idempotent per owner and id. The quota check and the insert are one transaction, so concurrent
+    /// uploads of one owner cannot overshoot it. An unknown owner is `NotFound`.
+    async fn put_image(
+        &self,
+        image: NewImage<'_>,
+        quota: ImageQuota,
+    ) -> Result<PutImage, StoreError>;
+    /// Any owner's copy: images are public by their unguessable hash, so players' phones can load them.
+    async fn get_image(&self, id: &str) -> Result<StoredImage, StoreError>;
+    /// Newest first.
+    async fn list_images(&self, owner_id: Uuid) -> Result<Vec<ImageInfo>, StoreError>;
+    /// Removes the owner's copy only; other owners' copies of the same picture stay.
+    async fn delete_image(&self, owner_id: Uuid, id: &str) -> Result<(), StoreError>;
+    async fn image_usage(&self, owner_id: Uuid) -> Result<ImageUsage, StoreError>;
 }
 
 /// The title of a duplicated quiz: `"<title> (copy)"`, shortened so it stays a valid title.

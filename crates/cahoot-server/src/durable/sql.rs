@@ -5,8 +5,9 @@
 //! holds an advisory lock while migrating, so instances starting together do not race.
 
 use super::{
-    DurableStore, FinishedGame, GameSummary, NewUser, PlayerResult, Quiz, QuizSummary,
-    RefreshFamily, Rotation, StoreError, User, copy_title,
+    DurableStore, FinishedGame, GameSummary, ImageInfo, ImageQuota, ImageUsage, NewImage, NewUser,
+    PlayerResult, PutImage, Quiz, QuizSummary, RefreshFamily, Rotation, StoreError, StoredImage,
+    User, copy_title,
 };
 use async_trait::async_trait;
 use cahoot_game::QuizInput;
@@ -621,6 +622,125 @@ impl DurableStore for SqlStore {
                 .collect::<Result<_, StoreError>>()?,
         })
     }
+
+    async fn put_image(
+        &self,
+        image: NewImage<'_>,
+        quota: ImageQuota,
+    ) -> Result<PutImage, StoreError> {
+        let owner = image.owner_id.to_string();
+        let mut tx = self.write().await?;
+        // Serialises one owner's uploads, so the quota check below sees every earlier insert. SQLite's
+        // `BEGIN IMMEDIATE` already holds the write lock; PostgreSQL locks the owner's row.
+        let lock_owner = match self.backend {
+            Backend::Sqlite => "SELECT id FROM users WHERE id = $1",
+            Backend::Postgres => "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+        };
+        sqlx::query(lock_owner)
+            .bind(&owner)
+            .fetch_one(&mut *tx)
+            .await?;
+        let existing = sqlx::query("SELECT 1 FROM images WHERE owner_id = $1 AND id = $2")
+            .bind(&owner)
+            .bind(image.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if existing.is_some() {
+            return Ok(PutImage::AlreadyStored);
+        }
+        let usage = image_usage_in(&mut tx, &owner).await?;
+        let size = image.bytes.len() as u64;
+        if usage.count >= quota.max_count || usage.bytes.saturating_add(size) > quota.max_bytes {
+            return Ok(PutImage::OverQuota(usage));
+        }
+        sqlx::query(
+            "INSERT INTO images (owner_id, id, content_type, bytes, byte_count, width, height, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&owner)
+        .bind(image.id)
+        .bind(image.content_type)
+        .bind(image.bytes)
+        .bind(count(image.bytes.len()))
+        .bind(i64::from(image.width))
+        .bind(i64::from(image.height))
+        .bind(ms(image.now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(PutImage::Stored)
+    }
+
+    async fn get_image(&self, id: &str) -> Result<StoredImage, StoreError> {
+        let row = sqlx::query("SELECT content_type, bytes FROM images WHERE id = $1 LIMIT 1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(StoredImage {
+            content_type: row.try_get("content_type")?,
+            bytes: row.try_get("bytes")?,
+        })
+    }
+
+    async fn list_images(&self, owner_id: Uuid) -> Result<Vec<ImageInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, content_type, byte_count, width, height, created_at FROM images
+             WHERE owner_id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(owner_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let bytes: i64 = row.try_get("byte_count")?;
+                Ok(ImageInfo {
+                    id: row.try_get("id")?,
+                    content_type: row.try_get("content_type")?,
+                    width: u32_col(row, "width")?,
+                    height: u32_col(row, "height")?,
+                    bytes: u64::try_from(bytes).map_err(other)?,
+                    created_at: time_col(row, "created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn delete_image(&self, owner_id: Uuid, id: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM images WHERE owner_id = $1 AND id = $2")
+            .bind(owner_id.to_string())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        found(done.rows_affected())
+    }
+
+    async fn image_usage(&self, owner_id: Uuid) -> Result<ImageUsage, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let usage = image_usage_in(&mut tx, &owner_id.to_string()).await?;
+        tx.commit().await?;
+        Ok(usage)
+    }
+}
+
+/// Count and total size of an owner's images. The sum is cast because PostgreSQL's `SUM(BIGINT)` is a
+/// NUMERIC, which the `Any` driver cannot decode.
+async fn image_usage_in(
+    tx: &mut Transaction<'static, Any>,
+    owner_id: &str,
+) -> Result<ImageUsage, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(byte_count), 0) AS BIGINT) AS total
+         FROM images WHERE owner_id = $1",
+    )
+    .bind(owner_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let n: i64 = row.try_get("n")?;
+    let total: i64 = row.try_get("total")?;
+    Ok(ImageUsage {
+        count: u64::try_from(n).map_err(other)?,
+        bytes: u64::try_from(total).map_err(other)?,
+    })
 }
 
 async fn insert_quiz(pool: &AnyPool, quiz: &Quiz) -> Result<(), StoreError> {

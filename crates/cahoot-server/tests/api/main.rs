@@ -5,5 +5,6 @@ mod auth;
 mod contracts;
 mod errors;
 mod game;
+mod images;
 mod quizzes;
 mod results;

@@ -9,6 +9,7 @@ use serde_json::json;
 async fn snapshot_of(app: &TestApp, token: &str, quiz: Uuid, game: Uuid) -> Vec<Value> {
     let mut out = vec![
         app.get_json("/api/quizzes", Some(token)).await,
+        app.get_json("/api/images", Some(token)).await,
         app.get_json(&format!("/api/quizzes/{quiz}"), Some(token))
             .await,
         app.get_json("/api/games", Some(token)).await,
@@ -35,6 +36,25 @@ fn body_for(op: &Value, quiz: Uuid) -> Option<Value> {
     })
 }
 
+/// Uploads a small PNG as `token`'s host; returns the image id.
+async fn upload_image(app: &TestApp, token: &str) -> String {
+    let picture =
+        image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(4, 4, image::Rgb([1, 2, 3])));
+    let mut png = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/images"))
+        .bearer_auth(token)
+        .body(png.into_inner())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let image: Value = response.json().await.unwrap();
+    image["id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn another_host_can_neither_read_change_delete_copy_nor_export_anything_by_id() {
     let app = spawn_app().await;
@@ -42,6 +62,7 @@ async fn another_host_can_neither_read_change_delete_copy_nor_export_anything_by
     let bob = app.register_and_login("bob").await;
     let quiz = app.create_sample_quiz(&alice).await;
     let game = finished_game(&app, &alice, quiz).await;
+    let image = upload_image(&app, &alice).await;
     let before = snapshot_of(&app, &alice, quiz, game).await;
     let bob_before = app.get_json("/api/quizzes", Some(&bob)).await;
 
@@ -52,15 +73,23 @@ async fn another_host_can_neither_read_change_delete_copy_nor_export_anything_by
             continue;
         }
         let id = match path.split('/').nth(2) {
-            Some("quizzes") => quiz,
-            Some("games") => game,
+            Some("quizzes") => quiz.to_string(),
+            Some("games") => game.to_string(),
+            Some("images") => image.clone(),
             other => {
                 panic!("{path}: an id-taking path of an unknown kind {other:?}; extend the sweep")
             }
         };
         for (method, op) in item.as_object().unwrap() {
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let url = app.url(&path.replace("{id}", &id.to_string()));
+            let url = app.url(&path.replace("{id}", &id));
+            if path == "/api/images/{id}" && method == reqwest::Method::GET {
+                // Public by design: players' phones load question pictures by their unguessable hash.
+                let response = app.client.get(&url).send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+                attempted.push(format!("{method} {path}"));
+                continue;
+            }
             for (who, token) in [("bob", Some(bob.as_str())), ("anonymous", None)] {
                 let mut req = app.client.request(method.clone(), &url);
                 if let Some(token) = token {
@@ -97,6 +126,8 @@ async fn another_host_can_neither_read_change_delete_copy_nor_export_anything_by
         "POST /api/quizzes/{id}/duplicate",
         "GET /api/games/{id}",
         "GET /api/games/{id}/results.csv",
+        "GET /api/images/{id}",
+        "DELETE /api/images/{id}",
     ] {
         assert!(
             attempted.iter().any(|a| a == expected),

@@ -1,0 +1,16 @@
+-- Uploaded pictures for questions, re-encoded without metadata. The id is the SHA-256 (hex) of `bytes`;
+-- each host owns their own row, so two hosts uploading the same picture both count it in their quota and
+-- either can delete theirs. Mirrors migrations/sqlite.
+CREATE TABLE images (
+    owner_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    id           TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    bytes        BYTEA NOT NULL,
+    byte_count   BIGINT NOT NULL,
+    width        BIGINT NOT NULL,
+    height       BIGINT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    PRIMARY KEY (owner_id, id)
+);
+-- GET /api/images/{id} looks a picture up by hash alone
+CREATE INDEX images_by_id ON images (id);
