@@ -73,6 +73,10 @@ impl std::fmt::Display for RowError {
 pub enum KahootError {
     #[error("the file is {size} bytes; a Kahoot! spreadsheet is at most {max} bytes")]
     TooLarge { size: usize, max: usize },
+    /// The file is small but would unpack to more than [`MAX_UNPACKED_BYTES`] (a "zip bomb", or a
+    /// spreadsheet far larger than any quiz).
+    #[error("the spreadsheet unpacks to {size} bytes; at most {max} bytes are read")]
+    TooLargeUnpacked { size: u64, max: u64 },
     #[error("this is not an Excel .xlsx file: {reason}")]
     NotXlsx { reason: String },
     #[error("the spreadsheet is damaged and could not be read: {reason}")]
@@ -177,7 +181,9 @@ pub fn import(bytes: &[u8], title: &str) -> Result<KahootImport, KahootError> {
     if let Some(r) = sheet.rows_beyond {
         errors.push(RowError {
             row: r + 1,
-            message: format!("only the first {MAX_ROWS} rows are read; this row and those below were not"),
+            message: format!(
+                "only the first {MAX_ROWS} rows are read; this row and those below were not"
+            ),
         });
     }
     if questions.is_empty() {
@@ -224,9 +230,9 @@ fn check_container(bytes: &[u8]) -> Result<(), KahootError> {
             .is_ok_and(|n| n.eq_ignore_ascii_case("xl/workbook.xml"));
     }
     if unpacked > MAX_UNPACKED_BYTES {
-        return Err(KahootError::TooLarge {
-            size: usize::try_from(unpacked).unwrap_or(usize::MAX),
-            max: usize::try_from(MAX_UNPACKED_BYTES).unwrap_or(usize::MAX),
+        return Err(KahootError::TooLargeUnpacked {
+            size: unpacked,
+            max: MAX_UNPACKED_BYTES,
         });
     }
     if !has_workbook {
@@ -567,7 +573,9 @@ fn correct_numbers(cell: &Cell) -> Result<Vec<usize>, String> {
         }
     };
     match cell {
-        Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 1e15 => parse(&number_text(*n)).map(|n| vec![n]),
+        Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 1e15 => {
+            parse(&number_text(*n)).map(|n| vec![n])
+        }
         Cell::Text(s) => {
             let parts: Vec<&str> = s
                 .split([',', ';'])
@@ -591,7 +599,9 @@ fn correct_numbers(cell: &Cell) -> Result<Vec<usize>, String> {
 /// Seconds from a number or a text like "20", "20 sec"; clamped into Cahoot's range.
 fn time_limit(cell: &Cell) -> Result<u32, String> {
     let not_a_number = |shown: &str| {
-        format!("the time limit \"{shown}\" is not a whole number of seconds (5, 10, 20, 30, 60, 90, 120 or 240)")
+        format!(
+            "the time limit \"{shown}\" is not a whole number of seconds (5, 10, 20, 30, 60, 90, 120 or 240)"
+        )
     };
     let seconds = match cell {
         Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 => *n,
@@ -619,7 +629,10 @@ mod tests {
     #[test]
     fn titles_come_from_file_names() {
         assert_eq!(title_from_file_name("Space quiz.xlsx"), "Space quiz");
-        assert_eq!(title_from_file_name("C:\\quizzes\\v1.2 final.xlsx"), "v1.2 final");
+        assert_eq!(
+            title_from_file_name("C:\\quizzes\\v1.2 final.xlsx"),
+            "v1.2 final"
+        );
         assert_eq!(title_from_file_name("/tmp/no-extension"), "no-extension");
         assert_eq!(title_from_file_name(".xlsx"), ".xlsx");
         assert_eq!(clean_title("  \t "), DEFAULT_TITLE);
@@ -633,10 +646,22 @@ mod tests {
         assert_eq!(correct_numbers(&Cell::Number(2.0)), Ok(vec![2]));
         assert_eq!(correct_numbers(&text("1,3")), Ok(vec![1, 3]));
         assert_eq!(correct_numbers(&text(" 2 , 4 ")), Ok(vec![2, 4]));
-        assert!(correct_numbers(&text("5")).unwrap_err().contains("between 1 and 4"));
-        assert!(correct_numbers(&text("B")).unwrap_err().contains("not a number"));
+        assert!(
+            correct_numbers(&text("5"))
+                .unwrap_err()
+                .contains("between 1 and 4")
+        );
+        assert!(
+            correct_numbers(&text("B"))
+                .unwrap_err()
+                .contains("not a number")
+        );
         assert!(correct_numbers(&Cell::Number(1.5)).is_err());
-        assert!(correct_numbers(&text(" , ")).unwrap_err().contains("no correct answer"));
+        assert!(
+            correct_numbers(&text(" , "))
+                .unwrap_err()
+                .contains("no correct answer")
+        );
     }
 
     #[test]

@@ -20,3 +20,4 @@ pub mod results_xlsx;
 pub use kahoot::{KahootError, KahootImport, RowError};
 pub use quiz_json::{ImportError, ImportedQuiz, QuizDocument};
 
+pub use results_xlsx::{AnswerRow, QuestionSheet, ResultsWorkbook, StandingRow, WriteError};

@@ -384,7 +384,10 @@ mod tests {
         ));
         doc.as_object_mut().unwrap().remove("version");
         let err = import_value(&doc).unwrap_err();
-        assert!(err.to_string().contains("\"version\" field is missing"), "{err}");
+        assert!(
+            err.to_string().contains("\"version\" field is missing"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -431,7 +434,11 @@ mod tests {
         let mut doc = document();
         doc["images"] = serde_json::json!([]);
         let err = import_value(&doc).unwrap_err();
-        let fields: Vec<&str> = err.field_errors().iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<&str> = err
+            .field_errors()
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
         assert_eq!(
             fields,
             ["questions[0].image", "questions[0].answer_images[1]"]
@@ -446,7 +453,11 @@ mod tests {
         second["content_type"] = "text/html".into();
         doc["images"].as_array_mut().unwrap().push(second);
         let err = import_value(&doc).unwrap_err();
-        let fields: Vec<&str> = err.field_errors().iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<&str> = err
+            .field_errors()
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
         assert_eq!(fields, ["images[1].content_type", "images[1].id"]);
     }
 
@@ -456,9 +467,16 @@ mod tests {
         doc["quiz"]["title"] = "".into();
         doc["quiz"]["questions"][0]["correct"] = 9.into();
         let err = import_value(&doc).unwrap_err();
-        let fields: Vec<&str> = err.field_errors().iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<&str> = err
+            .field_errors()
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
         assert_eq!(fields, ["title", "questions[0].correct"]);
-        assert!(err.to_string().starts_with("the quiz in this file is not valid: title:"));
+        assert!(
+            err.to_string()
+                .starts_with("the quiz in this file is not valid: title:")
+        );
     }
 
     #[test]
