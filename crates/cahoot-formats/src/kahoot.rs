@@ -543,12 +543,11 @@ impl Columns {
             ..question
         };
         // Cahoot's own rules have the last word, so an imported question is exactly as valid as an edited one.
-        QuizInput {
+        let quiz = QuizInput {
             title: title.to_owned(),
             questions: vec![question],
         }
         .validate()
-        .map(|mut quiz| quiz.questions.remove(0))
         .map_err(|errors| {
             errors
                 .into_iter()
@@ -556,8 +555,12 @@ impl Columns {
                     let field = e.field.strip_prefix("questions[0].").unwrap_or(&e.field);
                     format!("{field} {}", e.message)
                 })
-                .collect()
-        })
+                .collect::<Vec<_>>()
+        })?;
+        quiz.questions
+            .into_iter()
+            .next()
+            .ok_or_else(|| vec!["the question was lost in validation".to_owned()])
     }
 }
 

@@ -486,6 +486,39 @@ mod tests {
         assert!(import(&bytes).is_ok());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Any texts that make a valid quiz survive the file unchanged: quotes, backslashes, emoji,
+        /// right-to-left text and whatever else JSON has to escape.
+        #[test]
+        fn valid_texts_round_trip(
+            title in "\\PC{1,100}",
+            text in "\\PC{1,250}",
+            answers in proptest::collection::vec("\\PC{1,100}", 2..=4),
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+        ) {
+            let quiz = QuizInput {
+                title,
+                questions: vec![cahoot_game::Question {
+                    image: Some(IMAGE_ID.into()),
+                    ..cahoot_game::Question::new(cahoot_game::QuestionKind::MultipleChoice, text)
+                        .with_answers(answers)
+                }],
+            };
+            let Ok(quiz) = quiz.validate() else { return Ok(()) };
+            let image = (IMAGE_ID.to_owned(), "image/webp".to_owned(), bytes);
+            let imported = import(&export(&quiz, vec![image.clone()])).unwrap();
+            proptest::prop_assert_eq!(imported.quiz, quiz);
+            proptest::prop_assert_eq!(imported.images, vec![image]);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = import(&bytes);
+        }
+    }
+
     #[test]
     fn mutated_files_never_panic() {
         // A cheap fuzz: flip, drop and duplicate bytes of a real file; every result must be Ok or Err.
