@@ -190,7 +190,11 @@ pub fn import(bytes: &[u8], title: &str) -> Result<KahootImport, KahootError> {
         return Err(KahootError::NoQuestions { errors });
     }
     Ok(KahootImport {
-        quiz: QuizInput { title, questions },
+        quiz: QuizInput {
+            title,
+            questions,
+            show_on_devices: false,
+        },
         errors,
     })
 }
@@ -546,6 +550,7 @@ impl Columns {
         let quiz = QuizInput {
             title: title.to_owned(),
             questions: vec![question],
+            show_on_devices: false,
         }
         .validate()
         .map_err(|errors| {

@@ -500,6 +500,7 @@ mod tests {
         ) {
             let quiz = QuizInput {
                 title,
+                show_on_devices: true,
                 questions: vec![cahoot_game::Question {
                     image: Some(IMAGE_ID.into()),
                     ..cahoot_game::Question::new(cahoot_game::QuestionKind::MultipleChoice, text)
