@@ -70,6 +70,9 @@ error_codes! {
     // ---- quizzes and results ----
     InvalidQuiz = "invalid_quiz",
     QuizNotFound = "quiz_not_found",
+    /// An imported file is not a Cahoot quiz file or a Kahoot! spreadsheet, is damaged, comes from a newer
+    /// Cahoot, or holds no valid question; the message (and `errors`, per spreadsheet row) says why.
+    InvalidImport = "invalid_import",
     // ---- images ----
     /// An upload over `max_image_bytes`.
     ImageTooLarge = "image_too_large",

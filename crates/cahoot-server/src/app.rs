@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::http::{headers, health, metrics, static_files};
-use crate::{AppState, auth, images, openapi, play, quizzes, results};
+use crate::{AppState, auth, images, openapi, play, quizzes, results, transfer};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware;
@@ -21,6 +21,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(quizzes::router())
         .merge(results::router())
         .merge(images::router())
+        .merge(transfer::router())
         .merge(play::router())
         .merge(health::router())
         .merge(openapi::router())

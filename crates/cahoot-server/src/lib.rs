@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod play;
 pub mod quizzes;
 pub mod results;
+pub mod transfer;
 
 pub use config::Config;
 pub use error::ApiError;

@@ -27,7 +27,7 @@ fn quiz_not_found() -> ApiError {
     ApiError::not_found(ErrorCode::QuizNotFound, "no such quiz")
 }
 
-fn not_found_as_quiz(err: StoreError) -> ApiError {
+pub(crate) fn not_found_as_quiz(err: StoreError) -> ApiError {
     match err {
         StoreError::NotFound => quiz_not_found(),
         other => other.into(),
@@ -35,12 +35,12 @@ fn not_found_as_quiz(err: StoreError) -> ApiError {
 }
 
 /// A quiz id from the path; anything that is not a UUID names no quiz.
-fn quiz_id(raw: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn quiz_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| quiz_not_found())
 }
 
 /// `QuizInput::validate` as a 422 `invalid_quiz` naming the first field, with every problem listed.
-fn validated(input: QuizInput) -> Result<QuizInput, ApiError> {
+pub(crate) fn validated(input: QuizInput) -> Result<QuizInput, ApiError> {
     input.validate().map_err(|errors: Vec<FieldError>| {
         let message = errors
             .iter()

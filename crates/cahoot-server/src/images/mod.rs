@@ -108,13 +108,18 @@ fn too_large(limit: usize) -> ApiError {
 
 /// The request body, refused as soon as it passes `limit` bytes (whether or not a `Content-Length` said
 /// so up front). The app-wide `max_body_bytes` does not apply to a raw `Body`, so this is the only limit.
-async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn read_limited(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    too_large: impl Fn() -> ApiError,
+) -> Result<Vec<u8>, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large(limit));
+        return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n as usize));
     let mut stream = body.into_data_stream();
@@ -123,7 +128,7 @@ async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<V
             ApiError::bad_request(ErrorCode::BadRequest, "the upload was interrupted")
         })?;
         if bytes.len() + chunk.len() > limit {
-            return Err(too_large(limit));
+            return Err(too_large());
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -171,7 +176,8 @@ pub async fn upload_image(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<UploadedImage>), ApiError> {
-    let upload = read_limited(&headers, body, state.config.max_image_bytes).await?;
+    let limit = state.config.max_image_bytes;
+    let upload = read_limited(&headers, body, limit, || too_large(limit)).await?;
     // Decoding and encoding are CPU-bound: off the async workers.
     let picture = tokio::task::spawn_blocking(move || process::process(&upload))
         .await

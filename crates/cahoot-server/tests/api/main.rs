@@ -8,3 +8,4 @@ mod game;
 mod images;
 mod quizzes;
 mod results;
+mod transfer;
