@@ -3,7 +3,7 @@
 import type { FieldProblem, PointsMode, Question, QuestionKind, Quiz, QuizInput } from './api-types';
 import { randomId } from './ids';
 
-/** The slider's numbers as the number inputs hold them (`null` while a field is empty). */
+/** The slider's numbers as the number inputs hold them (not a number while a field is empty). */
 export interface DraftSlider {
   min: number | null;
   max: number | null;
@@ -183,13 +183,8 @@ export function setKind(question: DraftQuestion, kind: QuestionKind): void {
   const wasJudged = isJudged(question.kind);
   question.kind = kind;
   if (kind === 'true_false') question.correct = Math.min(question.correct, 1);
-  if (kind === 'multiple_choice') {
-    if (question.options.length > 4) {
-      question.options = question.options.slice(0, 4);
-      question.optionImages = question.optionImages.slice(0, 4);
-    }
-    question.correct = Math.min(question.correct, question.options.length - 1);
-  }
+  // More than 4 options kept from a multi-select or poll are flagged by validation, not dropped.
+  if (kind === 'multiple_choice') question.correct = Math.min(question.correct, question.options.length - 1);
   if (!isJudged(kind)) question.points = 'none';
   else if (!wasJudged) question.points = 'standard';
 }
@@ -281,7 +276,8 @@ export function onSliderGrid(s: { min: number; max: number; step: number }, valu
 
 function checkSlider(at: (f: string) => string, s: DraftSlider, out: FieldProblem[]): void {
   const [min, max, step, correct] = [num(s.min), num(s.max), num(s.step), num(s.correct)];
-  const tolerance = s.tolerance === null ? 0 : num(s.tolerance);
+  // An empty tolerance means none (the server's default); Svelte leaves an empty number input undefined.
+  const tolerance = typeof s.tolerance === 'number' ? s.tolerance : 0;
   const names = ['min', 'max', 'step', 'correct', 'tolerance'] as const;
   const values = [min, max, step, correct, tolerance];
   const missing = names.find((_, i) => !Number.isFinite(values[i]));
