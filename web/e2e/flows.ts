@@ -75,11 +75,11 @@ export async function joinAsPlayer(
   lanUrl: string,
   pin: string,
   nickname: string,
-  setup?: (page: Page) => void,
+  setup?: (page: Page) => void | Promise<void>,
 ): Promise<Page> {
   const context = await newContext(browser, lanUrl, 'phone');
   const page = await context.newPage();
-  setup?.(page);
+  await setup?.(page);
   await page.goto(`/?pin=${pin}`);
   assert.equal(await page.getByLabel('Game PIN').inputValue(), pin, 'PIN prefilled from ?pin=');
   await page.getByLabel('Nickname').fill(nickname);
@@ -94,8 +94,11 @@ export async function answer(page: Page, text: string): Promise<void> {
   await visible(page.getByRole('heading', { name: 'Answer sent' }).or(revealHeading(page)));
 }
 
+/** Every heading a player's reveal can have (judged kinds, then polls and word clouds, then slides). */
+export const REVEAL_HEADINGS = /^(Correct!|Partly right!|Incorrect|Time's up!|Thanks for answering!|Look at the screen)$/;
+
 export function revealHeading(page: Page) {
-  return page.getByRole('heading', { name: /^(Correct!|Incorrect|Time's up!)$/ });
+  return page.getByRole('heading', { name: REVEAL_HEADINGS });
 }
 
 /** The score in the player's header bar. */

@@ -1,4 +1,5 @@
-// Colour plus shape for each answer slot (colour-blind safe: the shape alone tells them apart).
+// Colour plus shape for each answer slot (colour-blind safe: the shape alone tells them apart). Up to six
+// options (multi-select, poll, puzzle); every colour has AA contrast with its text colour.
 export interface AnswerStyle {
   colour: string;
   shape: string;
@@ -10,6 +11,8 @@ export const ANSWER_STYLES: readonly AnswerStyle[] = [
   { colour: 'blue', shape: '◆', shapeName: 'diamond' },
   { colour: 'yellow', shape: '●', shapeName: 'circle' },
   { colour: 'green', shape: '■', shapeName: 'square' },
+  { colour: 'violet', shape: '★', shapeName: 'star' },
+  { colour: 'teal', shape: '⬢', shapeName: 'hexagon' },
 ];
 
 export function answerStyle(index: number): AnswerStyle {

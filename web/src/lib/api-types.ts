@@ -21,3 +21,32 @@ export type JoinResponse = Schemas['JoinResponse'];
 /** Error body of every failed request. `field`/`errors` are present for validation errors only. */
 export type ErrorBody = Schemas['ErrorBody'];
 export type FieldProblem = Schemas['FieldProblem'];
+export type SliderSpec = Schemas['SliderSpec'];
+export type QuestionStats = Schemas['QuestionStats'];
+export type TextCount = Schemas['TextCount'];
+
+// Routes being built on other branches, typed here by their agreed contract until openapi.ts has them.
+
+/** `POST /api/images` → 201. */
+export interface UploadedImage {
+  /** 64 lowercase hex characters: what a question's `image` holds. */
+  id: string;
+  content_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  url: string;
+}
+
+/** A spreadsheet row the import skipped, and why. */
+export interface ImportRowError {
+  row: number;
+  message: string;
+}
+
+/** `POST /api/quizzes/import` → 201. */
+export interface ImportResult {
+  quiz: Quiz;
+  errors: ImportRowError[];
+}
+export type PlayerResult = Schemas['PlayerResult'];

@@ -4,7 +4,17 @@
 // server's CSRF check reads).
 import createClient from 'openapi-fetch';
 import { accessTokenNow, auth, clearSession, setSession } from './auth.svelte';
-import type { Credentials, ErrorBody, FieldProblem, JoinRequest, PasswordChange, QuizInput, Session } from './api-types';
+import type {
+  Credentials,
+  ErrorBody,
+  FieldProblem,
+  ImportResult,
+  JoinRequest,
+  PasswordChange,
+  QuizInput,
+  Session,
+  UploadedImage,
+} from './api-types';
 import type { paths } from './openapi';
 import type { ErrorCode } from './protocol';
 
@@ -127,6 +137,85 @@ function signedIn(session: Session): Session {
   return session;
 }
 
+/**
+ * A host call on a route openapi.ts does not describe yet (images, import/export, XLSX results): the same
+ * bearer token, refresh on 401 and error bodies as the typed client.
+ */
+async function rawRequest(method: string, url: string, body?: Blob): Promise<Response> {
+  let response: Response;
+  try {
+    response = await authorizedFetch(
+      new Request(url, {
+        method,
+        body: body ?? null,
+        headers: { Accept: 'application/json', ...(body ? { 'Content-Type': body.type || 'application/octet-stream' } : {}) },
+        credentials: 'same-origin',
+        cache: 'no-store',
+      }),
+    );
+  } catch {
+    throw networkError();
+  }
+  if (!response.ok) {
+    const text = await response.text().catch(() => '');
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON
+    }
+    throw failure(response, parsed);
+  }
+  return response;
+}
+
+async function rawJson<T>(method: string, url: string, body?: Blob): Promise<T> {
+  const response = await rawRequest(method, url, body);
+  return (await response.json()) as T;
+}
+
+/** The file name of a `Content-Disposition: attachment; filename="…"` header, if any. */
+function attachmentName(response: Response): string | null {
+  const header = response.headers.get('Content-Disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1]);
+    } catch {
+      // fall through
+    }
+  }
+  return /filename="?([^";]+)"?/i.exec(header)?.[1] ?? null;
+}
+
+export interface Download {
+  blob: Blob;
+  /** The server's file name, when it sent one. */
+  filename: string | null;
+}
+
+async function download(url: string): Promise<Download> {
+  const response = await rawRequest('GET', url);
+  return { blob: await response.blob(), filename: attachmentName(response) };
+}
+
+/** Saves a blob through a temporary object URL and a clicked `<a download>`. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Where an uploaded image is served (public: players' phones load it without a token). */
+export function imageUrl(id: string): string {
+  return `/api/images/${encodeURIComponent(id)}`;
+}
+
 export const api = {
   register: async (credentials: Credentials) =>
     signedIn(await unwrap(anonymous.POST('/api/auth/register', { body: credentials }))),
@@ -154,5 +243,15 @@ export const api = {
   getGame: (id: string) => unwrap(authed.GET('/api/games/{id}', { params: { path: { id } } })),
   resultsCsv: (id: string) =>
     unwrap(authed.GET('/api/games/{id}/results.csv', { params: { path: { id } }, parseAs: 'blob' })),
+  resultsXlsx: (id: string) => download(`/api/games/${encodeURIComponent(id)}/results.xlsx`),
   join: (input: JoinRequest) => unwrap(anonymous.POST('/api/play/join', { body: input })),
+  /** Uploads the file's bytes as they are; the server checks the format and size. */
+  uploadImage: (file: Blob) => rawJson<UploadedImage>('POST', '/api/images', file),
+  deleteImage: async (id: string) => {
+    await rawRequest('DELETE', imageUrl(id));
+  },
+  /** A Cahoot quiz JSON or a Kahoot spreadsheet (.xlsx); `title` is the file name, for a spreadsheet's title. */
+  importQuiz: (file: File) =>
+    rawJson<ImportResult>('POST', `/api/quizzes/import?title=${encodeURIComponent(file.name)}`, file),
+  exportQuiz: (id: string) => download(`/api/quizzes/${encodeURIComponent(id)}/export`),
 };

@@ -22,6 +22,8 @@ export class HostGame {
   private readonly gameId: string;
   private readonly socket: ReconnectingSocket;
   private tokenRejected = false;
+  /** A slide the host moved on from: once it is closed, the next question opens without a leaderboard. */
+  private leavingSlide: number | null = null;
 
   constructor(gameId: string) {
     this.gameId = gameId;
@@ -49,6 +51,21 @@ export class HostGame {
     if (!this.socket.send(cmd)) this.notice = 'Not connected — try again in a moment.';
   }
 
+  /**
+   * Next from a slide: close it, then (when its reveal arrives) open the next question at once. A slide has
+   * no answers, so neither its reveal nor a leaderboard is worth a second click.
+   */
+  leaveSlide(index: number): void {
+    const phase = this.state?.phase;
+    if (phase === 'question') {
+      this.leavingSlide = index;
+      this.command({ type: 'skip', question_index: index });
+    } else {
+      this.leavingSlide = null;
+      this.command({ type: 'skip' });
+    }
+  }
+
   private async hello(): Promise<HelloMsg> {
     let token = accessTokenNow();
     if (!token || this.tokenRejected) {
@@ -74,6 +91,12 @@ export class HostGame {
             ? { question_index: q.index, answered: q.answered, total: msg.player_count }
             : null;
         if (msg.phase === 'podium') this.stop();
+        if (msg.phase === 'reveal' && msg.reveal && msg.reveal.index === this.leavingSlide) {
+          this.leavingSlide = null;
+          this.command({ type: 'skip' });
+        } else if (msg.phase !== 'reveal' && msg.question?.index !== this.leavingSlide) {
+          this.leavingSlide = null;
+        }
         break;
       }
       case 'player_joined': {

@@ -164,6 +164,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/games/{id}/results.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One finished game as a spreadsheet: a summary sheet with the standings, then one sheet per question with
+         *     every player's answer, time and points.
+         */
+        get: operations["game_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/images": {
         parameters: {
             query?: never;
@@ -260,6 +280,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/quizzes/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a quiz: the body is the file itself, either a Cahoot quiz file (JSON, as exported) or a Kahoot!
+         *     quiz spreadsheet (.xlsx, their public template), told apart by its bytes. Spreadsheet rows that cannot
+         *     be imported are skipped and listed in `errors`; a file that yields no valid quiz changes nothing.
+         */
+        post: operations["import_quiz"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/quizzes/sample": {
         parameters: {
             query?: never;
@@ -307,6 +348,23 @@ export interface paths {
         put?: never;
         /** Copy a quiz; the copy's title ends in " (copy)". */
         post: operations["duplicate_quiz"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quizzes/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download one of your quizzes as a Cahoot quiz file (JSON, format `cahoot-quiz`, its pictures embedded). */
+        get: operations["export_quiz"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -396,7 +454,7 @@ export interface components {
          * @description A stable, snake_case error code: the `code` of REST error bodies and of WebSocket `error` messages.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "image_too_large" | "unsupported_image" | "invalid_image" | "image_dimensions_too_large" | "image_quota_exceeded" | "image_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "invalid_choice" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
+        ErrorCode: "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "invalid_import" | "image_too_large" | "unsupported_image" | "invalid_image" | "image_dimensions_too_large" | "image_quota_exceeded" | "image_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "invalid_choice" | "invalid_answer" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
         FieldProblem: {
             field: string;
             message: string;
@@ -459,6 +517,20 @@ export interface components {
              */
             quota_count: number;
         };
+        /** @description A spreadsheet row that was skipped, and why. */
+        ImportRowError: {
+            message: string;
+            /**
+             * Format: int32
+             * @description 1-based, as the spreadsheet numbers it.
+             */
+            row: number;
+        };
+        ImportedQuiz: {
+            /** @description Kahoot! spreadsheets: the rows left out; empty for a Cahoot quiz file. */
+            errors: components["schemas"]["ImportRowError"][];
+            quiz: components["schemas"]["Quiz"];
+        };
         JoinRequest: {
             nickname: string;
             pin: string;
@@ -488,6 +560,17 @@ export interface components {
             /** Format: password */
             new_password: string;
         };
+        /** @description One player's answer to one question, as the results keep it. */
+        PlayerAnswer: {
+            /** @description Human-readable ("Canberra", "2, 7", "Atom > Cell", "1969"). */
+            answer: string;
+            correct: boolean;
+            /** Format: int64 */
+            elapsed_ms: number;
+            player_id: string;
+            /** Format: int32 */
+            points: number;
+        };
         PlayerResult: {
             /** Format: int32 */
             correct_count: number;
@@ -503,34 +586,73 @@ export interface components {
          * @enum {string}
          */
         PointsMode: "standard" | "double" | "none";
+        /**
+         * @description One question. Which fields matter depends on `kind` (see `docs/question-types.md`):
+         *     - `answers`: the options (multiple choice, true/false, multi-select, poll), the items in the correct order
+         *       (puzzle, as authored), or the accepted answers (type answer); empty for slider, word cloud and slide.
+         *     - `correct`: the correct option (multiple choice, true/false).
+         *     - `correct_answers`: the correct options (multi-select), or the correct order as indices into `answers`
+         *       (puzzle; filled in as `0, 1, …` by validation, changed when a game shuffles the items).
+         *     - `partial`: multi-select and puzzle award partial points (off: only an exact answer scores).
+         *     - `ignore_diacritics`: type answer compares "Zürich" and "zurich" as equal (on by default).
+         *     - `slider`: the slider's range, step, correct value and tolerance.
+         *     - `shuffle`: show the options in a random order (decided once per game, the same on every screen).
+         */
         Question: {
-            answers: string[];
-            /** @description Index into `answers` of the one correct answer. */
-            correct: number;
+            /** @description One optional image per answer option (multiple choice, multi-select, poll). */
+            answer_images?: (string | null)[];
+            answers?: string[];
+            correct?: number;
+            correct_answers?: number[];
+            ignore_diacritics?: boolean;
+            /** @description An uploaded image (its content hash id), shown with the question. */
+            image?: string | null;
             kind?: components["schemas"]["QuestionKind"];
+            partial?: boolean;
             points?: components["schemas"]["PointsMode"];
+            shuffle?: boolean;
+            slider?: components["schemas"]["SliderSpec"] | null;
             text: string;
             /** Format: int32 */
             time_limit_secs?: number;
         };
-        /** @enum {string} */
-        QuestionKind: "multiple_choice" | "true_false";
+        /**
+         * @description The kind of a question; see `docs/question-types.md` for each kind's answer shape and scoring.
+         * @enum {string}
+         */
+        QuestionKind: "multiple_choice" | "true_false" | "multi_select" | "type_answer" | "slider" | "puzzle" | "poll" | "word_cloud" | "slide";
+        /**
+         * @description How one question went. Fields added after the first release are `serde(default)`: games stored before
+         *     them still read (as multiple-choice questions without per-player answers).
+         */
         QuestionStats: {
             /** Format: int32 */
             answered: number;
+            /** @description The options, the puzzle's items, or a type answer's accepted answers, in this game's order. */
             answers: string[];
+            /** Format: double */
+            average?: number | null;
             /**
              * Format: int32
-             * @description Index of the correct answer.
+             * @description Index of the correct answer (multiple choice, true/false).
              */
             correct: number;
+            /** @description The correct options (multi-select) or the correct order (puzzle), as in `RevealView::correct`. */
+            correct_answers?: number[];
             /** Format: int32 */
             correct_count: number;
-            /** @description How many players chose each answer. */
+            /** @description How many players chose each option (per item in its right place for a puzzle). */
             counts: number[];
+            histogram?: number[];
             /** Format: int32 */
             index: number;
+            kind?: components["schemas"]["QuestionKind"];
+            /** @description Every player's answer, in standings order (for the spreadsheet export). */
+            player_answers?: components["schemas"]["PlayerAnswer"][];
+            slider?: components["schemas"]["SliderSpec"] | null;
             text: string;
+            /** @description Typed answers with counts, the slider's histogram and average (see `QuestionTally`). */
+            texts?: components["schemas"]["TextCount"][];
         };
         Quiz: {
             /** Format: date-time */
@@ -540,6 +662,8 @@ export interface components {
             /** Format: uuid */
             owner_id: string;
             questions: components["schemas"]["Question"][];
+            /** @description See `QuizInput::show_on_devices`. */
+            show_on_devices?: boolean;
             title: string;
             /** Format: date-time */
             updated_at: string;
@@ -547,6 +671,11 @@ export interface components {
         /** @description Title and questions as a host edits them (create and replace use the same shape). */
         QuizInput: {
             questions: components["schemas"]["Question"][];
+            /**
+             * @description Players' phones show the question's image and the options' images, not only the answer controls
+             *     (Kahoot's "show questions and answers on players' devices"). Off: the projector shows them.
+             */
+            show_on_devices?: boolean;
             title: string;
         };
         QuizSummary: {
@@ -578,6 +707,30 @@ export interface components {
             /** @description Always `Bearer`. */
             token_type: string;
             user: components["schemas"]["UserView"];
+        };
+        /** @description The number line of a slider question. The player's value must lie on the `step` grid from `min` to `max`. */
+        SliderSpec: {
+            /** Format: double */
+            correct: number;
+            /** Format: double */
+            max: number;
+            /** Format: double */
+            min: number;
+            /** Format: double */
+            step: number;
+            /**
+             * Format: double
+             * @description Answers within this distance of `correct` earn full points.
+             */
+            tolerance?: number;
+        };
+        /** @description A typed answer and how many players gave it (answers with the same comparison key count as one). */
+        TextCount: {
+            /** @description One of the accepted answers (type answer); always false in a word cloud. */
+            correct: boolean;
+            /** Format: int32 */
+            count: number;
+            text: string;
         };
         /** @description A stored picture, as the upload answers it. */
         UploadedImage: {
@@ -982,6 +1135,37 @@ export interface operations {
             };
         };
     };
+    game_xlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description game id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                };
+            };
+            /** @description `game_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_images: {
         parameters: {
             query?: never;
@@ -1325,6 +1509,70 @@ export interface operations {
             };
         };
     };
+    import_quiz: {
+        parameters: {
+            query?: {
+                /** @description The uploaded file's name: a spreadsheet's quiz is titled after it (`My quiz.xlsx` → "My quiz"). */
+                title?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the file's bytes */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+                "application/octet-stream": unknown;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportedQuiz"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `image_quota_exceeded` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_import` (not a quiz file or spreadsheet, damaged, newer format, no valid row), `invalid_quiz` (the file's quiz breaks a rule; `errors` lists each), `invalid_image` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     create_sample_quiz: {
         parameters: {
             query?: never;
@@ -1466,6 +1714,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Quiz"];
+                };
+            };
+            /** @description `quiz_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_quiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description quiz id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the quiz file (docs/import-export.md) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
                 };
             };
             /** @description `quiz_not_found` */

@@ -12,6 +12,7 @@ import {
 import {
   PROTOCOL_VERSION,
   isFatalPlayerError,
+  type AnswerValue,
   type ErrorCode,
   type FatalPlayerError,
   type ServerMessage,
@@ -20,7 +21,9 @@ import {
 import { ReconnectingSocket, type SocketStatus } from './socket';
 
 /** Errors the server sends in reply to an `answer`; they settle the oldest answer in flight. */
-const ANSWER_ERRORS = new Set<ErrorCode>(['already_answered', 'question_closed', 'invalid_choice']);
+const ANSWER_ERRORS = new Set<ErrorCode>(['already_answered', 'question_closed', 'invalid_choice', 'invalid_answer']);
+/** Of those, the ones that refuse the answer itself: the player may answer again. */
+const REFUSED_ANSWER = new Set<ErrorCode>(['invalid_choice', 'invalid_answer']);
 
 export type EndReason = FatalPlayerError;
 
@@ -32,19 +35,19 @@ export class PlayerGame {
   nickname = $state('');
   ended = $state<EndReason | null>(null);
   notice = $state<string | null>(null);
-  /** The choice this client made (or had acknowledged) per question index. */
-  private choices = $state<Record<number, number>>({});
+  /** The answer this client gave (or had acknowledged) per question index. */
+  private answers = $state<Record<number, AnswerValue>>({});
 
   private readonly session: PlayerSession;
   private readonly socket: ReconnectingSocket;
-  /** Answer ids sent on the current connection and not yet answered by ack or error, oldest first. */
-  private inFlight: string[] = [];
+  /** Answers sent on the current connection and not yet answered by ack or error, oldest first. */
+  private inFlight: { answer_id: string; question_index: number }[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(session: PlayerSession) {
     this.session = session;
     this.nickname = session.nickname;
-    for (const pending of loadPending(session.game_id)) this.choices[pending.question_index] = pending.choice;
+    for (const pending of loadPending(session.game_id)) this.answers[pending.question_index] = pending.answer;
     this.socket = new ReconnectingSocket({
       hello: () => ({ type: 'hello', v: PROTOCOL_VERSION, token: session.player_token }),
       onMessage: (msg) => this.handle(msg),
@@ -62,27 +65,27 @@ export class PlayerGame {
     this.socket.stop();
   }
 
-  /** The choice for the question on screen, if this player already answered it. */
-  get answeredChoice(): number | null {
+  /** The answer to the question on screen, if this player already gave one (restored after a reload). */
+  get answered(): AnswerValue | null {
     const question = this.state?.question;
     if (!question) return null;
-    const local = this.choices[question.index];
-    if (local !== undefined) return local;
-    const fromServer = this.state?.me?.answered_choice;
-    return fromServer ?? null;
+    return this.answers[question.index] ?? this.state?.me?.answer ?? null;
   }
 
-  answer(choice: number): void {
+  answer(value: AnswerValue): void {
     const question = this.state?.question;
-    if (!question || this.state?.phase !== 'question' || this.answeredChoice !== null) return;
-    const pending: PendingAnswer = { answer_id: randomId(), question_index: question.index, choice };
+    if (!question || this.state?.phase !== 'question' || this.answered !== null) return;
+    const pending: PendingAnswer = { answer_id: randomId(), question_index: question.index, answer: value };
     addPending(this.session.game_id, pending);
-    this.choices[question.index] = choice;
+    this.answers[question.index] = value;
+    this.notice = null;
     this.send(pending);
   }
 
   private send(pending: PendingAnswer): void {
-    if (this.socket.send({ type: 'answer', ...pending })) this.inFlight.push(pending.answer_id);
+    if (this.socket.send({ type: 'answer', ...pending })) {
+      this.inFlight.push({ answer_id: pending.answer_id, question_index: pending.question_index });
+    }
   }
 
   private resendPending(): void {
@@ -92,7 +95,7 @@ export class PlayerGame {
 
   private settle(answerId: string | undefined): void {
     if (!answerId) return;
-    this.inFlight = this.inFlight.filter((id) => id !== answerId);
+    this.inFlight = this.inFlight.filter((a) => a.answer_id !== answerId);
     settlePending(this.session.game_id, answerId);
   }
 
@@ -112,7 +115,7 @@ export class PlayerGame {
         this.state = msg;
         this.receivedAt = performance.now();
         if (msg.me?.nickname) this.nickname = msg.me.nickname;
-        if (msg.question && msg.me?.answered_choice != null) this.choices[msg.question.index] = msg.me.answered_choice;
+        if (msg.question && msg.me?.answer) this.answers[msg.question.index] = msg.me.answer;
         if (msg.phase === 'podium') {
           // The game is over: nothing more will come, and the capability is no longer useful.
           this.stop();
@@ -121,7 +124,7 @@ export class PlayerGame {
         break;
       case 'answer_ack':
         this.settle(msg.answer_id);
-        this.choices[msg.question_index] = msg.choice;
+        this.answers[msg.question_index] = msg.answer;
         break;
       case 'kicked':
         this.finish('kicked');
@@ -136,8 +139,14 @@ export class PlayerGame {
 
   private handleError(code: ErrorCode, message: string): void {
     if (ANSWER_ERRORS.has(code)) {
-      // Settled: the server already has an answer for that question, or it is closed.
-      this.settle(this.inFlight[0]);
+      // Settled: the server already has an answer for that question, or it is closed, or it refused
+      // this answer (then the player may try again, and is told why).
+      const oldest = this.inFlight[0];
+      this.settle(oldest?.answer_id);
+      if (REFUSED_ANSWER.has(code) && oldest) {
+        delete this.answers[oldest.question_index];
+        this.notice = message;
+      }
       return;
     }
     if (code === 'rate_limited' && this.inFlight.length > 0) {

@@ -1,6 +1,7 @@
 // The player's game-scoped capability (player token from /api/play/join) and the answers not yet
 // acknowledged, kept in sessionStorage so a reload of the tab rejoins and resends.
 import type { JoinResponse } from './api-types';
+import type { AnswerValue } from './protocol';
 
 export interface PlayerSession extends JoinResponse {
   nickname: string;
@@ -10,7 +11,7 @@ export interface PlayerSession extends JoinResponse {
 export interface PendingAnswer {
   answer_id: string;
   question_index: number;
-  choice: number;
+  answer: AnswerValue;
 }
 
 const SESSION_KEY = 'cahoot.player';
@@ -55,8 +56,10 @@ export function clearPlayerSession(): void {
 }
 
 export function loadPending(gameId: string): PendingAnswer[] {
-  const list = read<PendingAnswer[]>(pendingKey(gameId));
-  return Array.isArray(list) ? list : [];
+  const list = read<(PendingAnswer | { answer_id: string; question_index: number; choice: number })[]>(pendingKey(gameId));
+  if (!Array.isArray(list)) return [];
+  // Entries written before protocol v2 held a bare `choice`.
+  return list.map((a) => ('answer' in a ? a : { answer_id: a.answer_id, question_index: a.question_index, answer: { choice: a.choice } }));
 }
 
 export function addPending(gameId: string, answer: PendingAnswer): void {
