@@ -45,7 +45,7 @@ impl LoadQuiz {
     }
 
     /// The quiz as `POST /api/quizzes` takes it.
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(self) -> Value {
         let qs: Vec<Value> = (0..self.questions)
             .map(|i| {
                 let mut q = json!({

@@ -438,13 +438,14 @@ pub async fn every_kind_is_recorded_once_and_scored_by_its_rules(live: &dyn Live
         )
     };
     // (Ada's right answer, her points with the streak bonus, Bob's answer, his points, a wrong shape)
-    let plays: Vec<(
+    type Play = (
         Option<AnswerValue>,
         u32,
         Option<AnswerValue>,
         u32,
         AnswerValue,
-    )> = vec![
+    );
+    let plays: Vec<Play> = vec![
         (
             Some(Choice(2)),
             1000,
