@@ -104,7 +104,7 @@ pub struct ImportedQuiz {
 }
 
 /// The biggest file import reads: a Cahoot quiz file with its pictures.
-const MAX_IMPORT_BYTES: usize = quiz_json::MAX_BYTES;
+pub const MAX_IMPORT_BYTES: usize = quiz_json::MAX_BYTES;
 
 fn invalid_import(message: impl Into<String>) -> ApiError {
     ApiError::unprocessable(ErrorCode::InvalidImport, message)
@@ -224,6 +224,10 @@ pub async fn import_quiz(
 fn quiz_file_error(err: quiz_json::ImportError) -> ApiError {
     match &err {
         quiz_json::ImportError::TooLarge { .. } => import_too_large(),
+        // Like every JSON endpoint: a body that does not parse is `invalid_json`, with line and column.
+        quiz_json::ImportError::Malformed { .. } => {
+            ApiError::bad_request(ErrorCode::InvalidJson, err.to_string())
+        }
         quiz_json::ImportError::Invalid(problems) => {
             let problems: Vec<FieldProblem> = problems
                 .iter()

@@ -117,7 +117,7 @@ async fn an_oversized_first_frame_is_closed_with_1008() {
         .await
         .unwrap();
     let big = format!(
-        r#"{{"type":"hello","v":1,"token":"{}"}}"#,
+        r#"{{"type":"hello","v":2,"token":"{}"}}"#,
         "x".repeat(MAX_CLIENT_FRAME_BYTES * 2)
     );
     socket.send(Message::text(big)).await.unwrap();

@@ -400,7 +400,7 @@ async fn host_controls_lock_kick_and_refuse_commands_from_players() {
     let mut again = GameClient::connect_raw(&ws_url(&app)).await.unwrap();
     again
         .send(&ClientMessage::Hello {
-            v: 1,
+            v: cahoot_protocol::PROTOCOL_VERSION,
             token: ann_token.clone(),
             game_id: None,
         })
@@ -439,28 +439,28 @@ async fn bad_hellos_are_refused_with_a_clear_code() {
         "unsupported_version"
     );
     assert_eq!(
-        hello_error(&app, r#"{"type":"hello","v":1,"token":"forged.jwt.token"}"#).await,
+        hello_error(&app, r#"{"type":"hello","v":2,"token":"forged.jwt.token"}"#).await,
         "unauthorized"
     );
     // A host token used as a player token, and a player token used as a host token.
     assert_eq!(
         hello_error(
             &app,
-            &format!(r#"{{"type":"hello","v":1,"token":"{token}"}}"#)
+            &format!(r#"{{"type":"hello","v":2,"token":"{token}"}}"#)
         )
         .await,
         "unauthorized"
     );
     let (_, player_token) = join(&app, &game.pin, "Pat").await;
     let as_host = format!(
-        r#"{{"type":"hello","v":1,"token":"{player_token}","game_id":"{}"}}"#,
+        r#"{{"type":"hello","v":2,"token":"{player_token}","game_id":"{}"}}"#,
         game.id
     );
     assert_eq!(hello_error(&app, &as_host).await, "unauthorized");
     // Another host cannot take over this game.
     let other = app.register_and_login("intruder").await;
     let steal = format!(
-        r#"{{"type":"hello","v":1,"token":"{other}","game_id":"{}"}}"#,
+        r#"{{"type":"hello","v":2,"token":"{other}","game_id":"{}"}}"#,
         game.id
     );
     assert_eq!(hello_error(&app, &steal).await, "game_not_found");
@@ -518,8 +518,9 @@ async fn a_flooding_client_is_rate_limited_then_disconnected() {
     let mut limited = 0;
     let mut closed = None;
     for i in 0..500 {
-        let frame =
-            format!(r#"{{"type":"answer","answer_id":"f{i}","question_index":0,"choice":0}}"#);
+        let frame = format!(
+            r#"{{"type":"answer","answer_id":"f{i}","question_index":0,"answer":{{"choice":0}}}}"#
+        );
         if let Err(e) = p.send_text(&frame).await {
             closed = Some(e);
             break;

@@ -156,14 +156,14 @@ async fn bad_import_files_are_refused_and_change_nothing() {
     };
     refused(
         b"{\"format\": \"cahoot-quiz\",".to_vec(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_import",
+        StatusCode::BAD_REQUEST,
+        "invalid_json",
     )
     .await;
     refused(
         b"\x00\x01garbage".to_vec(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_import",
+        StatusCode::BAD_REQUEST,
+        "invalid_json",
     )
     .await;
     refused(

@@ -322,7 +322,7 @@ async fn hosts_cannot_answer_and_answers_cannot_target_another_players_record() 
     );
     // Extra fields naming another player are ignored: the answer is always the sender's own.
     ann.send_text(&format!(
-        r#"{{"type":"answer","answer_id":"a1","question_index":0,"choice":1,"player_id":"{}"}}"#,
+        r#"{{"type":"answer","answer_id":"a1","question_index":0,"answer":{{"choice":1}},"player_id":"{}"}}"#,
         "someone-else"
     ))
     .await

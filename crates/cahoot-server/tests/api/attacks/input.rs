@@ -58,6 +58,14 @@ async fn every_endpoint_that_takes_a_body_refuses_one_over_the_limit_with_413() 
             let (body, code, size) = if path == "/api/images" {
                 let limit = app.config.max_image_bytes;
                 (vec![b' '; limit + 1], "image_too_large", limit + 100 * 1024)
+            } else if path == "/api/quizzes/import" {
+                // Imported quiz files carry their pictures: their own limit too.
+                let limit = cahoot_server::transfer::MAX_IMPORT_BYTES;
+                (
+                    vec![b' '; limit + 1],
+                    "payload_too_large",
+                    limit + 100 * 1024,
+                )
             } else {
                 (
                     serde_json::to_vec(&big).unwrap(),
@@ -327,7 +335,7 @@ async fn a_flooding_client_is_cut_off_without_slowing_another_players_answer_ack
                 if tx.send(Message::text(hello(&token, None))).await.is_err() {
                     continue;
                 }
-                let frame = r#"{"type":"answer","answer_id":"spam","question_index":0,"choice":0}"#;
+                let frame = r#"{"type":"answer","answer_id":"spam","question_index":0,"answer":{"choice":0}}"#;
                 let reader = async {
                     while let Some(Ok(msg)) = rx.next().await {
                         if let Message::Text(t) = msg

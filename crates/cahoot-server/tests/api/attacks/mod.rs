@@ -138,7 +138,7 @@ pub async fn assert_closed_without_welcome(app: &TestApp, first_frame: &str) {
 /// `hello` JSON for `token` (and `game_id` for a host).
 pub fn hello(token: &str, game_id: Option<&str>) -> String {
     serde_json::to_string(&ClientMessage::Hello {
-        v: 1,
+        v: cahoot_protocol::PROTOCOL_VERSION,
         token: token.to_owned(),
         game_id: game_id.map(str::to_owned),
     })
