@@ -1,16 +1,16 @@
 // Every question kind through the real UI: a host builds a quiz with one question of each kind (plus an
-// uploaded image) in the editor, three players on phones answer each kind with its own control (the puzzle
-// by keyboard for one player and by dragging for another), one reloads mid-question and gets their answer
-// back, the host's reveal shows the right numbers per kind, and the scores add up at the podium and on the
-// results page. Import/export and the XLSX download run when the server has those endpoints.
+// uploaded image) in the editor, exports it and imports the file back, imports the Kahoot template, three
+// players on phones answer each kind with its own control (the puzzle by keyboard for one player and by
+// dragging for another), one reloads mid-question and gets their answer back, the host's reveal shows the
+// right numbers per kind, the scores add up at the podium and on the results page, and the CSV and XLSX
+// downloads hold the same standings and answers. Every step talks to the real server: nothing is mocked.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { strFromU8, unzipSync } from 'fflate';
+import type { Browser, Download, Locator, Page } from 'playwright-core';
 import { hostQuiz, joinAsPlayer, readScore, readStandings, registerHost, revealHeading, type Row } from './flows.ts';
 import {
   launchBrowser,
@@ -64,69 +64,190 @@ const Q = {
   slide: 'Thanks for playing!',
 };
 const PUZZLE_ITEMS = ['Atom', 'Molecule', 'Cell', 'Organism'];
+/** The kinds of the questions above, in order: one of every kind. */
+const KINDS = ['multiple_choice', 'true_false', 'multi_select', 'type_answer', 'slider', 'puzzle', 'poll', 'word_cloud', 'slide'];
+/** Where the server serves an uploaded image: its content hash. */
+const IMAGE_PATH = /^\/api\/images\/([0-9a-f]{64})$/;
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 // ---------------------------------------------------------------------------------------------------------
-// Endpoints built on other branches: probed without a token (401 = the route exists, 404/405 = not yet).
+// Images and downloads
 
-interface Features {
-  images: boolean;
-  importQuiz: boolean;
-  exportQuiz: boolean;
-  resultsXlsx: boolean;
+async function imageLoaded(img: Locator): Promise<void> {
+  await visible(img);
+  await until(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), 'image loaded');
 }
 
-async function exists(method: string, url: string): Promise<boolean> {
-  const response = await fetch(`${server.url}${url}`, { method, headers: { Accept: 'application/json' } });
-  return response.status !== 404 && response.status !== 405;
+/** Waits for the <img> to load and returns the id of the stored image it loaded (`/api/images/<id>`). */
+async function storedImage(img: Locator): Promise<string> {
+  await imageLoaded(img);
+  const src = await img.evaluate((el) => (el as HTMLImageElement).currentSrc);
+  const m = IMAGE_PATH.exec(new URL(src).pathname);
+  assert.ok(m, `the picture loads from the server's image store: ${src}`);
+  return m[1]!;
 }
 
-async function probe(): Promise<Features> {
-  const nil = '00000000-0000-0000-0000-000000000000';
-  return {
-    images: await exists('POST', '/api/images'),
-    importQuiz: await exists('POST', '/api/quizzes/import'),
-    exportQuiz: await exists('GET', `/api/quizzes/${nil}/export`),
-    resultsXlsx: await exists('GET', `/api/games/${nil}/results.xlsx`),
+/** The stored image, fetched without a token the way a player's phone does: a PNG of 16×16 pixels. */
+async function fetchImage(id: string): Promise<Buffer> {
+  const response = await fetch(`${server.url}/api/images/${id}`);
+  assert.equal(response.status, 200, `GET /api/images/${id}`);
+  assert.equal(response.headers.get('content-type'), 'image/png');
+  const bytes = Buffer.from(await response.arrayBuffer());
+  assert.deepEqual(bytes.subarray(0, 8), PNG_SIGNATURE, 'a PNG');
+  assert.equal(bytes.readUInt32BE(16), 16, 'width');
+  assert.equal(bytes.readUInt32BE(20), 16, 'height');
+  return bytes;
+}
+
+/** Clicks the button and returns the file it downloads. */
+async function downloadFrom(page: Page, button: Locator): Promise<{ download: Download; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const file = await download.path();
+  assert.ok(file, `${download.suggestedFilename()} downloaded`);
+  return { download, bytes: await readFile(file) };
+}
+
+/** RFC 4180 CSV, enough of it for the results file: quoted cells with doubled quotes, CRLF rows. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+function xmlText(xml: string): string {
+  return xml
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+function attribute(tag: string, name: string): string | undefined {
+  return new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+}
+
+/** Column letters of a cell reference ("C7") as a 0-based index. */
+function column(ref: string): number {
+  let n = 0;
+  for (const c of /^[A-Z]+/.exec(ref)?.[0] ?? '') n = n * 26 + (c.charCodeAt(0) - 64);
+  return n - 1;
+}
+
+interface Workbook {
+  /** The sheets in workbook order. */
+  names: string[];
+  /** Every sheet as rows of cell texts (shared strings resolved, numbers as written), '' where empty. */
+  sheets: Map<string, string[][]>;
+  /** xl/sharedStrings.xml's strings, in order. */
+  strings: string[];
+}
+
+/** Unzips an .xlsx and reads its sheets: workbook.xml names them, its rels say which part holds each. */
+function readXlsx(bytes: Buffer): Workbook {
+  const files = unzipSync(new Uint8Array(bytes));
+  const part = (name: string): string => {
+    const data = files[name];
+    assert.ok(data, `the workbook has ${name}`);
+    return strFromU8(data);
   };
+  const strings = [...part('xl/sharedStrings.xml').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => xmlText(m[1]!));
+  const targets = new Map<string, string>();
+  for (const [tag] of part('xl/_rels/workbook.xml.rels').matchAll(/<Relationship\b[^>]*>/g)) {
+    targets.set(attribute(tag, 'Id') ?? '', attribute(tag, 'Target') ?? '');
+  }
+  const names: string[] = [];
+  const sheets = new Map<string, string[][]>();
+  for (const [tag] of part('xl/workbook.xml').matchAll(/<sheet\b[^>]*>/g)) {
+    const name = xmlText(attribute(tag, 'name') ?? '');
+    const target = targets.get(attribute(tag, 'r:id') ?? '') ?? '';
+    const xml = part(target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+    const rows: string[][] = [];
+    for (const [, rowTag, cells] of xml.matchAll(/(<row\b[^>]*>)([\s\S]*?)<\/row>/g)) {
+      const r = Number(attribute(rowTag!, 'r')) - 1;
+      const row: string[] = [];
+      for (const [, cellTag, body] of cells!.matchAll(/(<c\b[^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+        const v = /<v>([\s\S]*?)<\/v>/.exec(body ?? '')?.[1];
+        const type = attribute(cellTag!, 't');
+        let value = '';
+        if (type === 's' && v !== undefined) value = strings[Number(v)] ?? '';
+        else if (type === 'inlineStr') value = xmlText(body ?? '');
+        else if (v !== undefined) value = xmlText(v);
+        row[column(attribute(cellTag!, 'r') ?? '')] = value;
+      }
+      rows[r] = Array.from(row, (c) => c ?? '');
+    }
+    names.push(name);
+    sheets.set(name, Array.from(rows, (row) => row ?? []));
+  }
+  return { names, sheets, strings };
 }
 
-/**
- * TODO(images branch): until `POST /api/images` exists on this branch, the browser contexts answer the
- * image routes themselves, to the agreed contract (content-hash id, 201 body), so the editor's upload and
- * every screen's <img> still run for real. Remove once the endpoint is merged: `probe()` then skips this.
- */
-const mockedImages = new Map<string, Buffer>();
-async function mockImages(context: BrowserContext): Promise<void> {
-  await context.route(/\/api\/images(\/[0-9a-f]{64})?$/, async (route) => {
-    const request = route.request();
-    if (request.method() === 'POST') {
-      const body = request.postDataBuffer() ?? Buffer.alloc(0);
-      const id = createHash('sha256').update(body).digest('hex');
-      mockedImages.set(id, body);
-      await route.fulfill({
-        status: 201,
-        contentType: 'application/json',
-        body: JSON.stringify({ id, content_type: 'image/png', width: 16, height: 16, bytes: body.length, url: `/api/images/${id}` }),
-      });
-      return;
-    }
-    const bytes = mockedImages.get(new URL(request.url()).pathname.split('/').pop() ?? '');
-    if (bytes) await route.fulfill({ status: 200, contentType: 'image/png', body: bytes });
-    else await route.fallback();
-  });
+/** The Cahoot quiz file as the export writes it (the fields this test reads). */
+interface QuizFile {
+  format: string;
+  version: number;
+  quiz: {
+    title: string;
+    show_on_devices: boolean;
+    questions: {
+      kind: string;
+      text: string;
+      answers: string[];
+      correct: number;
+      correct_answers: number[];
+      partial: boolean;
+      shuffle: boolean;
+      slider?: { min: number; max: number; step: number; correct: number; tolerance: number };
+      image?: string;
+      answer_images: (string | null)[];
+      time_limit_secs: number;
+    }[];
+  };
+  images: { id: string; content_type: string; data: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Editor
 
-async function upload(page: Page, label: string): Promise<void> {
-  await page.getByLabel(label, { exact: true }).setInputFiles(PNG_FILE);
-  await imageLoaded(page.getByRole('img', { name: label, exact: true }));
-}
-
-async function imageLoaded(img: Locator): Promise<void> {
-  await visible(img);
-  await until(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), 'image loaded');
+/**
+ * Uploads the PNG through the real `POST /api/images` and checks the editor shows the stored image. The first
+ * upload stores it (201); the same picture again is the same image, already stored (200).
+ */
+async function upload(page: Page, label: string, first: boolean): Promise<string> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/images'),
+    page.getByLabel(label, { exact: true }).setInputFiles(PNG_FILE),
+  ]);
+  assert.equal(response.status(), first ? 201 : 200, `${label}: POST /api/images`);
+  // (Response bodies are not read: Chromium may already have dropped them. The <img> shows the id.)
+  const id = await storedImage(page.getByRole('img', { name: label, exact: true }));
+  await fetchImage(id);
+  return id;
 }
 
 async function fillOptions(page: Page, n: number, answers: string[]): Promise<void> {
@@ -143,16 +264,23 @@ async function newQuestion(page: Page, n: number, kind: string, text: string): P
   await page.getByLabel(`Question ${n} time limit (seconds)`).fill('90');
 }
 
-async function buildQuiz(page: Page): Promise<void> {
+/** The ids of the images uploaded in the editor. */
+interface Uploads {
+  question1: string;
+  answer2: string;
+  question9: string;
+}
+
+async function buildQuiz(page: Page): Promise<Uploads> {
   await page.getByRole('link', { name: 'New quiz' }).click();
   await page.getByLabel('Quiz title').fill(QUIZ);
   await page.getByLabel("Show questions and images on players' devices").check();
 
   await newQuestion(page, 1, 'multiple_choice', Q.mc);
-  await upload(page, 'Question 1 image');
+  const question1 = await upload(page, 'Question 1 image', true);
   await fillOptions(page, 1, ['Mars', 'Jupiter', 'Venus']);
   await page.getByLabel('Question 1 correct answer 2').check();
-  await upload(page, 'Question 1 answer 2 image');
+  const answer2 = await upload(page, 'Question 1 answer 2 image', false);
 
   await newQuestion(page, 2, 'true_false', Q.tf);
   await page.getByLabel('Question 2 correct answer 1').check();
@@ -198,7 +326,10 @@ async function buildQuiz(page: Page): Promise<void> {
   await newQuestion(page, 8, 'word_cloud', Q.cloud);
 
   await newQuestion(page, 9, 'slide', Q.slide);
-  await upload(page, 'Question 9 image');
+  const question9 = await upload(page, 'Question 9 image', false);
+  // The same picture three times: one stored image (its id is its content hash), public for the phones.
+  assert.equal(answer2, question1);
+  assert.equal(question9, question1);
 
   // Client-side validation, inline: a slider value off the step grid is flagged before anything is sent,
   // and the message goes away as soon as it is fixed.
@@ -227,7 +358,10 @@ async function buildQuiz(page: Page): Promise<void> {
   }
   assert.equal(await page.getByLabel('Question 3 correct answer 3').isChecked(), true);
   assert.equal(await page.getByLabel('Question 4 accepted answer 2', { exact: true }).inputValue(), 'Paree');
-  await imageLoaded(page.getByRole('img', { name: 'Question 1 answer 2 image', exact: true }));
+  assert.equal(await storedImage(page.getByRole('img', { name: 'Question 1 image', exact: true })), question1);
+  assert.equal(await storedImage(page.getByRole('img', { name: 'Question 1 answer 2 image', exact: true })), answer2);
+  assert.equal(await storedImage(page.getByRole('img', { name: 'Question 9 image', exact: true })), question9);
+  return { question1, answer2, question9 };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -340,52 +474,141 @@ async function hostNextQuestion(host: Page): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Dashboard
+
+/** The dashboard's quizzes, newest first, as [title, number of questions]. */
+async function listedQuizzes(page: Page): Promise<[string, number][]> {
+  const items = page.getByRole('list', { name: 'Quizzes' }).locator(':scope > li');
+  const out: [string, number][] = [];
+  for (const item of await items.all()) {
+    const title = (await item.locator('.title').innerText()).trim();
+    const count = /^(\d+) questions?$/.exec((await item.locator('.info .muted').innerText()).trim());
+    out.push([title, count ? Number(count[1]) : NaN]);
+  }
+  return out;
+}
+
+/** Runs `pick` (choosing a file for the Import button) and checks the real `POST /api/quizzes/import` took it. */
+async function importThrough(page: Page, fileName: string, pick: () => Promise<void>): Promise<void> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/quizzes/import'),
+    pick(),
+  ]);
+  assert.equal(response.status(), 201, 'POST /api/quizzes/import');
+  assert.equal(new URL(response.url()).searchParams.get('title'), fileName, 'the file name goes along as the title');
+}
+
+/** The quiz ids behind the dashboard's "Edit <title>" links, in list order. */
+async function editedIds(page: Page, title: string): Promise<string[]> {
+  const hrefs = await page.getByRole('link', { name: `Edit ${title}`, exact: true }).evaluateAll((els) => els.map((el) => el.getAttribute('href') ?? ''));
+  return hrefs.map((href) => href.replace(/^\/host\/quiz\//, ''));
+}
+
+function sameList(listed: [string, number][], expected: [string, number][]): boolean {
+  return JSON.stringify(listed) === JSON.stringify(expected);
+}
+
+/** The exported file: format and version, the nine questions as the editor wrote them, the picture inside. */
+async function assertQuizFile(file: QuizFile, uploads: Uploads): Promise<void> {
+  assert.equal(file.format, 'cahoot-quiz');
+  assert.equal(file.version, 1);
+  assert.equal(file.quiz.title, QUIZ);
+  assert.equal(file.quiz.show_on_devices, true);
+  const qs = file.quiz.questions;
+  assert.deepEqual(qs.map((q) => q.kind), KINDS);
+  assert.deepEqual(qs.map((q) => q.text), Object.values(Q));
+  assert.ok(qs.every((q) => q.time_limit_secs === 90), 'every time limit as set');
+  const [mc, tf, multi, typed, slider, puzzle, poll, cloud, slide] = qs;
+  assert.deepEqual(mc!.answers, ['Mars', 'Jupiter', 'Venus']);
+  assert.equal(mc!.correct, 1);
+  assert.equal(mc!.image, uploads.question1);
+  assert.equal(mc!.answer_images[1], uploads.answer2);
+  assert.ok(mc!.answer_images.every((id, i) => i === 1 || id === null), 'only Jupiter has a picture');
+  assert.deepEqual(tf!.answers, ['True', 'False']);
+  assert.equal(tf!.correct, 0);
+  assert.deepEqual(multi!.answers, ['2', '4', '7', '9']);
+  assert.deepEqual(multi!.correct_answers, [0, 2]);
+  assert.equal(multi!.partial, true);
+  assert.equal(multi!.shuffle, true);
+  assert.deepEqual(typed!.answers, ['Paris', 'Paree']);
+  assert.deepEqual(slider!.slider, { min: 1950, max: 2000, step: 1, correct: 1969, tolerance: 2 });
+  assert.deepEqual(puzzle!.answers, PUZZLE_ITEMS);
+  assert.equal(puzzle!.partial, true);
+  assert.deepEqual(poll!.answers, ['Spring', 'Summer', 'Autumn', 'Winter']);
+  assert.deepEqual(cloud!.answers, []);
+  assert.equal(slide!.image, uploads.question9);
+  // The one picture (used three times) travels inside the file, byte for byte as the server stores it.
+  assert.deepEqual(file.images.map((i) => i.id), [uploads.question1]);
+  const [image] = file.images;
+  assert.equal(image!.content_type, 'image/png');
+  assert.deepEqual(Buffer.from(image!.data, 'base64'), await fetchImage(image!.id));
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 test('a quiz with every question kind, built in the editor and played by three phones', { timeout: 420_000 }, async () => {
-  const hostContext = await newContext(browser, server.url, 'desktop');
-  const features = await probe();
-  if (!features.images) await mockImages(hostContext);
-  const host = await hostContext.newPage();
+  const host = await (await newContext(browser, server.url, 'desktop')).newPage();
   watchErrors(host, 'host', errors);
   await registerHost(host, 'types-host');
-  await buildQuiz(host);
+  const uploads = await buildQuiz(host);
   await host.getByRole('link', { name: '← Back to dashboard' }).click();
+  await until(async () => sameList(await listedQuizzes(host), [[QUIZ, 9]]), 'the quiz listed');
 
-  // Export, and import that file back (and the Kahoot template, when the fixture is there).
-  if (features.exportQuiz && features.importQuiz) {
-    const [download] = await Promise.all([host.waitForEvent('download'), host.getByRole('button', { name: `Export ${QUIZ}` }).click()]);
-    const file = await download.path();
-    assert.ok(file, 'the export downloads a file');
-    const json = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    assert.match(JSON.stringify(json), new RegExp(QUIZ), 'the export holds the quiz');
-    await host.getByLabel(/^Import quiz/).setInputFiles({ name: 'every-kind.json', mimeType: 'application/json', buffer: await readFile(file) });
-    await textMatching(host.getByRole('status'), /^(Imported “.+”)/);
-    if (existsSync(KAHOOT_FIXTURE)) {
-      await host.getByLabel(/^Import quiz/).setInputFiles(KAHOOT_FIXTURE);
-      await textMatching(host.getByRole('status'), /^(Imported “.+”)/);
-      await shot(host, 'dashboard-imported-xlsx');
-    }
-  } else {
-    // TODO(import/export branch): runs once GET /api/quizzes/{id}/export and POST /api/quizzes/import exist.
-    await visible(host.getByRole('button', { name: `Export ${QUIZ}` }));
-    await visible(host.getByLabel(/^Import quiz/));
-  }
+  // Export: a Cahoot quiz file with every question as written, and the picture itself inside.
+  const exported = await downloadFrom(host, host.getByRole('button', { name: `Export ${QUIZ}` }));
+  assert.match(exported.download.suggestedFilename(), /^cahoot-quiz-[0-9a-f-]{36}\.json$/);
+  await assertQuizFile(JSON.parse(exported.bytes.toString('utf8')) as QuizFile, uploads);
 
+  // Import that file back through the Import button: a second quiz of the same title and nine questions.
+  const importInput = host.getByLabel('Import quiz (Cahoot .json or Kahoot .xlsx)', { exact: true });
+  const [original] = await editedIds(host, QUIZ);
+  await importThrough(host, exported.download.suggestedFilename(), () =>
+    importInput.setInputFiles({ name: exported.download.suggestedFilename(), mimeType: 'application/json', buffer: exported.bytes }),
+  );
+  assert.equal(await textMatching(host.getByRole('status'), /^(Imported “.+”\.)/), `Imported “${QUIZ}”.`);
+  assert.equal(await host.getByRole('list', { name: 'Skipped rows' }).count(), 0, 'a quiz file has no rows to skip');
+  await until(async () => sameList(await listedQuizzes(host), [[QUIZ, 9], [QUIZ, 9]]), 'the imported copy listed beside the original');
+
+  // The Kahoot template: the good rows become questions, the two bad rows (15 and 16) are reported.
+  await importThrough(host, 'kahoot-template.xlsx', () => importInput.setInputFiles(KAHOOT_FIXTURE));
+  const report = await textMatching(host.getByRole('status'), /^(Imported “kahoot-template”\.[\s\S]*)/);
+  assert.match(report, /2 rows were skipped/);
+  assert.deepEqual(await host.getByRole('list', { name: 'Skipped rows' }).locator(':scope > li').allInnerTexts(), [
+    'Row 15: no correct answer: put the number of the right answer (1–4) in "Correct answer(s)"',
+    'Row 16: the correct answer 3 points at Answer 3, which is empty',
+  ]);
+  await until(
+    async () => sameList(await listedQuizzes(host), [['kahoot-template', 5], [QUIZ, 9], [QUIZ, 9]]),
+    'the Kahoot quiz listed with its five questions',
+  );
+  await shot(host, 'dashboard-imported-xlsx');
+  await host.getByRole('link', { name: 'Edit kahoot-template', exact: true }).click();
+  const questionText = (n: number) => host.getByLabel(`Question ${n} text`, { exact: true });
+  await visible(questionText(1));
+  assert.equal(await questionText(1).inputValue(), 'What is the capital of Australia?');
+  assert.equal(await questionText(5).inputValue(), 'Which planet is known as the Red Planet?');
+  assert.equal(await questionText(6).count(), 0, 'five questions in the editor');
+  await host.getByRole('link', { name: '← Back to dashboard' }).click();
+  await until(async () => (await listedQuizzes(host)).length === 3, 'back on the dashboard');
+
+  // The newest "Every kind" is listed first: the game plays the imported copy, images and all.
+  const listed = await editedIds(host, QUIZ);
+  assert.equal(listed.length, 2);
+  assert.ok(original && listed[1] === original && listed[0] !== original, `the imported copy first: ${listed.join(', ')}`);
   const pin = await hostQuiz(host, QUIZ);
   const names = ['Ada', 'Bob', 'Cy'] as const;
   type Name = (typeof names)[number];
   const players = {} as Record<Name, Page>;
   for (const nickname of names) {
-    players[nickname] = await joinAsPlayer(browser, server.lanUrl, pin, nickname, async (page) => {
-      if (!features.images) await mockImages(page.context());
-      watchErrors(page, nickname, errors);
-    });
+    players[nickname] = await joinAsPlayer(browser, server.lanUrl, pin, nickname, (page) => watchErrors(page, nickname, errors));
     await visible(host.getByRole('button', { name: `Kick ${nickname}` }));
   }
   const { Ada: ada, Bob: bob, Cy: cy } = players;
   await host.getByRole('button', { name: 'Start' }).click();
 
   const earned: Record<Name, number> = { Ada: 0, Bob: 0, Cy: 0 };
+  /** Each answered question's reveal per player, in question order (the slide has none). */
+  const revealed: Record<Name, Reveal>[] = [];
   /** Reads every player's reveal, checks the heading, and keeps the points. */
   async function reveals(expected: Record<Name, string | RegExp>, judged = true): Promise<Record<Name, Reveal>> {
     const out = {} as Record<Name, Reveal>;
@@ -401,17 +624,25 @@ test('a quiz with every question kind, built in the editor and played by three p
       assert.equal(await readScore(players[nickname]), earned[nickname], `${nickname}'s total`);
       out[nickname] = r;
     }
+    revealed.push(out);
     return out;
   }
 
   // 1. Multiple choice, with a question image and an option image on every screen.
+  // Every <img> loads the stored picture from /api/images/<id>: the host's screen, and ("show on devices")
+  // the phones, which fetch it without a token.
   await visible(host.getByRole('heading', { name: Q.mc }));
-  await imageLoaded(host.getByRole('img', { name: `Picture for the question: ${Q.mc}` }));
-  await imageLoaded(host.getByRole('img', { name: 'Picture for “Jupiter”' }));
+  const pictureId = await storedImage(host.getByRole('img', { name: `Picture for the question: ${Q.mc}` }));
+  assert.equal(await storedImage(host.getByRole('img', { name: 'Picture for “Jupiter”' })), pictureId);
+  await fetchImage(pictureId);
   await textMatching(host.getByRole('status'), /^(0 of 3 answered)$/);
-  await waitQuestion(ada, Q.mc);
-  await imageLoaded(ada.getByRole('img', { name: `Picture for the question: ${Q.mc}` }));
-  await imageLoaded(ada.getByRole('button', { name: 'Jupiter', exact: true }).locator('img'));
+  for (const nickname of names) {
+    const phone = players[nickname];
+    await waitQuestion(phone, Q.mc);
+    assert.equal(await storedImage(phone.getByRole('img', { name: `Picture for the question: ${Q.mc}` })), pictureId, `${nickname}'s phone`);
+    assert.equal(await storedImage(phone.getByRole('button', { name: 'Jupiter', exact: true }).locator('img')), pictureId, `${nickname}'s Jupiter`);
+    assert.equal(await phone.getByRole('button', { name: 'Mars', exact: true }).locator('img').count(), 0, 'Mars has no picture');
+  }
   await shot(host, 'host-question-mc');
   await shot(ada, 'player-question-mc');
   await tap(ada, 'Jupiter');
@@ -584,7 +815,7 @@ test('a quiz with every question kind, built in the editor and played by three p
 
   // 9. Slide: content only; players look at the screen; Next leaves it (here: to the podium).
   await visible(host.getByRole('heading', { name: Q.slide }));
-  await imageLoaded(host.getByRole('img', { name: `Picture for the question: ${Q.slide}` }));
+  assert.equal(await storedImage(host.getByRole('img', { name: `Picture for the question: ${Q.slide}` })), pictureId);
   assert.equal(await host.getByRole('button', { name: 'Skip' }).count(), 0, 'a slide has nothing to skip');
   for (const nickname of names) await visible(players[nickname].getByText('Look at the screen'));
   await shot(host, 'host-slide');
@@ -617,14 +848,88 @@ test('a quiz with every question kind, built in the editor and played by three p
   await visible(host.getByRole('list', { name: 'Correct order of question 6' }));
   await textMatching(host.getByRole('list', { name: 'Typed answers to question 8' }), /(vast)/i);
   await shot(host, 'host-results');
-  if (features.resultsXlsx) {
-    const [download] = await Promise.all([host.waitForEvent('download'), host.getByRole('button', { name: 'Download XLSX' }).click()]);
-    assert.match(download.suggestedFilename(), /\.xlsx$/);
-    const file = await download.path();
-    assert.ok(file && (await readFile(file)).subarray(0, 2).toString() === 'PK', 'an .xlsx (zip) file');
-  } else {
-    // TODO(xlsx branch): runs once GET /api/games/{id}/results.xlsx exists.
-    await visible(host.getByRole('button', { name: 'Download XLSX' }));
+
+  // The CSV download: the podium's standings, and how many answers each player got entirely right.
+  const csv = await downloadFrom(host, host.getByRole('button', { name: 'Download CSV' }));
+  assert.match(csv.download.suggestedFilename(), /^cahoot-results-.+\.csv$/);
+  const [header, ...lines] = parseCsv(csv.bytes.toString('utf8'));
+  assert.deepEqual(header, ['rank', 'nickname', 'score', 'correct_answers']);
+  assert.deepEqual(
+    lines.map(([rank, nickname, score]) => ({ rank: Number(rank), nickname, score: Number(score) })),
+    rows,
+    'the CSV standings are the podium',
+  );
+  const rightCount = (nickname: Name) => revealed.filter((r) => r[nickname].heading === 'Correct!').length;
+  assert.deepEqual(
+    lines.map(([, nickname, , correct]) => [nickname, Number(correct)]),
+    rows.map((r) => [r.nickname, rightCount(r.nickname as Name)]),
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.nickname, rightCount(r.nickname as Name)]).sort(),
+    [
+      ['Ada', 6],
+      ['Bob', 4],
+      ['Cy', 1],
+    ],
+  );
+
+  // The XLSX download: a Summary sheet with the standings, then one sheet per question with every player's
+  // answer as they typed or picked it, whether it was right, and the points it earned.
+  const xlsx = await downloadFrom(host, host.getByRole('button', { name: 'Download XLSX' }));
+  assert.match(xlsx.download.suggestedFilename(), /^cahoot-results-.+\.xlsx$/);
+  const book = readXlsx(xlsx.bytes);
+  assert.deepEqual(book.names, ['Summary', 'Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'Q7', 'Q8', 'Q9']);
+  for (const text of [...names, QUIZ, Q.mc, Q.typed, 'Jupiter', 'Mars', 'Paris', 'Lyon', 'Summer', 'Winter', 'vast', 'dark']) {
+    assert.ok(book.strings.includes(text), `the shared strings hold “${text}”`);
+  }
+  const summary = book.sheets.get('Summary')!;
+  assert.equal(summary[0]![0], QUIZ);
+  assert.equal(summary[1]![0], 'Played');
+  assert.deepEqual(summary[2]!.slice(0, 2), ['Players', '3']);
+  assert.deepEqual(summary[4], ['Rank', 'Player', 'Score']);
+  assert.deepEqual(
+    summary.slice(5).map(([rank, nickname, score]) => ({ rank: Number(rank), nickname, score: Number(score) })),
+    rows,
+    'the Summary sheet holds the podium',
+  );
+  const labels = ['Quiz', 'True or false', 'Multi-select', 'Type answer', 'Slider', 'Puzzle', 'Poll', 'Word cloud', 'Slide'];
+  const typedOrPicked: Record<Name, string>[] = [
+    { Ada: 'Jupiter', Bob: 'Jupiter', Cy: 'Mars' },
+    { Ada: 'True', Bob: 'False', Cy: 'True' },
+    { Ada: '2, 7', Bob: '2', Cy: '4' },
+    { Ada: 'Paris', Bob: 'paris', Cy: 'Lyon' },
+    { Ada: '1969', Bob: '1970', Cy: '1980' },
+    { Ada: PUZZLE_ITEMS.join(' > '), Bob: PUZZLE_ITEMS.join(' > '), Cy: shown.join(' > ') },
+    { Ada: 'Summer', Bob: 'Summer', Cy: 'Winter' },
+    { Ada: 'vast', Bob: 'Vast', Cy: 'dark' },
+    { Ada: '', Bob: '', Cy: '' },
+  ];
+  for (let i = 0; i < KINDS.length; i++) {
+    const sheet = book.sheets.get(`Q${i + 1}`)!;
+    assert.deepEqual(sheet[0]!.slice(0, 2), [`Question ${i + 1}`, labels[i]], `Q${i + 1} title`);
+    assert.equal(sheet[1]![0], Object.values(Q)[i]);
+    assert.deepEqual(sheet[3], ['Player', 'Answer', 'Correct', 'Time (s)', 'Points']);
+    const judged = i < 6;
+    const answered = i < 8;
+    const got = sheet.slice(4).map(([player = '', answer = '', correct = '', time = '', points = '']) => {
+      assert.equal(time !== '' && Number(time) > 0, answered, `Q${i + 1} ${player}'s time`);
+      // Picks of a shuffled multi-select are listed in the played order: compared as a set.
+      const text = i === 2 ? answer.split(', ').sort().join(', ') : answer;
+      return [player, text, correct, Number(points)];
+    });
+    assert.deepEqual(
+      got,
+      rows.map(({ nickname }) => {
+        const r = revealed[i]?.[nickname as Name];
+        return [
+          nickname,
+          typedOrPicked[i]![nickname as Name],
+          judged ? (r?.heading === 'Correct!' ? 'Yes' : 'No') : '',
+          r?.points ?? 0,
+        ];
+      }),
+      `Q${i + 1}: every player's answer`,
+    );
   }
 
   assert.deepEqual(errors, [], 'no errors in the pages');
