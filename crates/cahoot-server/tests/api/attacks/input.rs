@@ -457,3 +457,200 @@ async fn markup_and_formulas_are_stored_and_returned_verbatim_as_inert_json_and_
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
     assert!(!csv.contains(",=HYPERLINK"), "{csv}");
 }
+
+/// Every kind of question against a table of wrong answer shapes, sent as raw frames: each is refused with
+/// a clear code, nothing is recorded (the host's count stays 0, the player can still answer), and a resend of
+/// the accepted answer with its id is acknowledged with the stored answer while a second answer is refused.
+#[tokio::test]
+async fn every_kind_refuses_wrong_answer_shapes_and_records_nothing() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = serde_json::to_value(cahoot_game::every_kind_quiz()).unwrap();
+    let quiz = app.create_quiz_id(&token, &quiz).await;
+    let game = start_game(&app, &token, quiz).await;
+    // One player per question, so the refusals stay under the per-socket message rate limit.
+    let mut h = host(&app, &token, &game).await;
+    let mut players = Vec::new();
+    for i in 0..9 {
+        let (_, pt) = join(&app, &game.pin, &format!("P{i}")).await;
+        players.push(player(&app, &pt).await);
+    }
+    h.send(&ClientMessage::Start).await.unwrap();
+    let common = [
+        json!(null),
+        json!(1),
+        json!("Jupiter"),
+        json!({}),
+        json!({"choice": 0, "text": "x"}),
+        json!({"colour": "red"}),
+    ];
+    // (question, wrong shapes specific to its kind, a right answer or none)
+    let cases = [
+        (
+            0,
+            vec![
+                json!({"choice": 4}),
+                json!({"choice": -1}),
+                json!({"choices": [2]}),
+                json!({"text": "Jupiter"}),
+            ],
+            Some(json!({"choice": 2})),
+        ),
+        (
+            1,
+            vec![json!({"choice": 2}), json!({"number": 0})],
+            Some(json!({"choice": 0})),
+        ),
+        (
+            2,
+            vec![
+                json!({"choices": []}),
+                json!({"choices": [0, 0]}),
+                json!({"choices": [9]}),
+                json!({"choice": 0}),
+            ],
+            Some(json!({"choices": [2, 0]})),
+        ),
+        (
+            3,
+            vec![
+                json!({"text": ""}),
+                json!({"text": "   "}),
+                json!({"text": "x".repeat(21)}),
+                json!({"text": "Bern\u{0007}"}),
+                json!({"choice": 0}),
+            ],
+            Some(json!({"text": "Bern"})),
+        ),
+        (
+            4,
+            vec![
+                json!({"number": 1899}),
+                json!({"number": 2001}),
+                json!({"number": 1969.5}),
+                json!({"number": "1969"}),
+                json!({"text": "1969"}),
+            ],
+            Some(json!({"number": 1969})),
+        ),
+        (
+            5,
+            vec![
+                json!({"order": [0, 1, 2]}),
+                json!({"order": [0, 0, 1, 2]}),
+                json!({"order": [0, 1, 2, 4]}),
+                json!({"order": [0, 1, 2, 3, 3]}),
+                json!({"choices": [0, 1, 2, 3]}),
+            ],
+            None,
+        ),
+        (
+            6,
+            vec![json!({"choice": 3}), json!({"choices": [0]})],
+            Some(json!({"choice": 1})),
+        ),
+        (
+            7,
+            vec![
+                json!({"text": ""}),
+                json!({"text": "y".repeat(21)}),
+                json!({"choice": 0}),
+            ],
+            Some(json!({"text": "fun"})),
+        ),
+        (8, vec![json!({"choice": 0}), json!({"text": "hi"})], None),
+    ];
+    for (q, wrong, right) in cases {
+        let ann = &mut players[q as usize];
+        let view = ann
+            .wait_state(Duration::from_secs(10), "question", |v| {
+                v.phase == PhaseName::Question && v.question.as_ref().is_some_and(|x| x.index == q)
+            })
+            .await
+            .unwrap();
+        for (i, shape) in common.iter().chain(&wrong).enumerate() {
+            let frame = json!({"type": "answer", "answer_id": format!("w{q}-{i}"), "question_index": q, "answer": shape});
+            ann.send_text(&frame.to_string()).await.unwrap();
+            let reply = ann
+                .wait_for(Duration::from_secs(10), "refusal", |m| {
+                    matches!(
+                        m,
+                        ServerMessage::AnswerAck { .. } | ServerMessage::Error { .. }
+                    )
+                })
+                .await
+                .unwrap();
+            assert!(
+                matches!(&reply, ServerMessage::Error { code, message }
+                    if ["invalid_answer", "invalid_choice", "bad_message"].contains(&code.as_str()) && !message.is_empty()),
+                "q{q} {shape}: {reply:?}"
+            );
+        }
+        // The puzzle's right order depends on this game's shuffle: put the shown items back in order.
+        let right = right.or_else(|| {
+            (q == 5).then(|| {
+                let shown = view.question.as_ref().unwrap().answers.clone();
+                let order: Vec<usize> = ["Atom", "Cell", "Mouse", "Elephant"]
+                    .iter()
+                    .map(|c| shown.iter().position(|s| s == c).unwrap())
+                    .collect();
+                json!({"order": order})
+            })
+        });
+        let Some(right) = right else {
+            // The slide: nothing was recorded, the host moves on.
+            h.send(&ClientMessage::Skip {
+                question_index: Some(q),
+            })
+            .await
+            .unwrap();
+            let reveal = wait_phase(&mut h, PhaseName::Reveal).await;
+            assert_eq!(reveal.reveal.unwrap().tally.answered, 0);
+            break;
+        };
+        let value: cahoot_protocol::AnswerValue = serde_json::from_value(right).unwrap();
+        let ack = ann
+            .answer_with(&format!("a{q}"), q, value.clone())
+            .await
+            .unwrap();
+        // Acknowledged as stored: picks sorted.
+        let stored = match value.clone() {
+            cahoot_protocol::AnswerValue::Choices(mut picks) => {
+                picks.sort_unstable();
+                cahoot_protocol::AnswerValue::Choices(picks)
+            }
+            other => other,
+        };
+        assert!(
+            matches!(&ack, ServerMessage::AnswerAck { answer, .. } if *answer == stored),
+            "q{q}: {ack:?}"
+        );
+        let again = ann
+            .answer_with(&format!("a{q}"), q, value.clone())
+            .await
+            .unwrap();
+        assert!(
+            matches!(&again, ServerMessage::AnswerAck { .. }),
+            "resend q{q}: {again:?}"
+        );
+        let second = ann.answer_with(&format!("b{q}"), q, value).await.unwrap();
+        assert!(
+            matches!(&second, ServerMessage::Error { code, .. } if code == "already_answered"),
+            "q{q}: {second:?}"
+        );
+        // Nobody else answers: close it, and the reveal counts exactly the one accepted answer.
+        h.send(&ClientMessage::Skip {
+            question_index: Some(q),
+        })
+        .await
+        .unwrap();
+        let reveal = wait_phase(&mut h, PhaseName::Reveal).await;
+        assert_eq!(reveal.reveal.unwrap().tally.answered, 1, "q{q}");
+        // Straight to the next question (two host messages per question keep the host under the rate limit).
+        h.send(&ClientMessage::Skip {
+            question_index: None,
+        })
+        .await
+        .unwrap();
+    }
+}
