@@ -17,6 +17,7 @@ import type {
 } from './api-types';
 import type { paths } from './openapi';
 import type { ErrorCode } from './protocol';
+import { errorCodeMessage, m } from '../i18n';
 
 /** A server code, or one of the two the client makes up when there is no error body to read. */
 export type ApiErrorCode = ErrorCode | 'network' | `http_${number}`;
@@ -39,13 +40,21 @@ export class ApiError extends Error {
 
 /** A message for any error thrown by the API layer, fit to show to a person. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) return codeMessage(error.code, error.status, error.message);
   if (error instanceof Error) return error.message;
-  return 'Something went wrong.';
+  return m.common_somethingWrong();
+}
+
+/** The current language's message for a server error code; the server's own text for a code this UI
+ *  does not know yet (a newer server). */
+export function codeMessage(code: string, status: number, fallback: string): string {
+  if (code === 'network') return m.common_networkError();
+  if (code.startsWith('http_')) return m.common_httpError({ status });
+  return errorCodeMessage(code, fallback);
 }
 
 function networkError(): ApiError {
-  return new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+  return new ApiError(0, 'network', m.common_networkError());
 }
 
 // Proxies and the HTTP stack can answer without our JSON body, so the body is checked, not trusted.
@@ -57,7 +66,8 @@ function isErrorBody(body: unknown): body is ErrorBody {
 
 function failure(response: Response, body: unknown): ApiError {
   if (!isErrorBody(body)) {
-    return new ApiError(response.status, `http_${response.status}`, `Request failed (HTTP ${response.status}).`);
+    const status = response.status;
+    return new ApiError(status, `http_${status}`, m.common_httpError({ status }));
   }
   return new ApiError(response.status, body.code, body.message, {
     ...body,
