@@ -48,7 +48,9 @@ for (const pattern of patterns) {
   }
 }
 // Every area folder must be listed in the project settings, or its messages would be ignored.
-for (const dir of readdirSync(path.join(root, 'messages'))) {
+for (const entry of readdirSync(path.join(root, 'messages'), { withFileTypes: true })) {
+  if (!entry.isDirectory()) continue;
+  const dir = entry.name;
   if (!patterns.some((p) => p.includes(`/messages/${dir}/`))) problems.push(`messages/${dir} is not in project.inlang/settings.json`);
 }
 
