@@ -345,7 +345,12 @@ impl PlayerBot {
                     s.sent.contains_key(&q) || s.acks.contains_key(&q)
                 };
             if !answered && let Some((answer, delay)) = (self.strategy)(q, shown) {
-                self.scheduled = Some((now + delay, q, answer));
+                // Think time starts when the answers open, after the "get ready" countdown.
+                let opens_in = view
+                    .question
+                    .as_ref()
+                    .map_or(0, |q| q.opens_in_ms);
+                self.scheduled = Some((now + Duration::from_millis(opens_in) + delay, q, answer));
             }
         } else {
             self.scheduled = None;
@@ -407,6 +412,9 @@ struct QuestionIndex {
     /// The options or puzzle items in this game's (possibly shuffled) order.
     #[serde(default)]
     answers: Vec<String>,
+    /// Until the answers open ("get ready"); answering earlier is refused.
+    #[serde(default)]
+    opens_in_ms: u64,
 }
 
 #[derive(serde::Deserialize)]
@@ -448,6 +456,7 @@ mod tests {
                 time_limit_secs: 20,
                 points: Default::default(),
                 remaining_ms: 1000,
+                opens_in_ms: 0,
                 answered: 0,
             }),
             reveal: None,

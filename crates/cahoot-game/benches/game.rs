@@ -40,6 +40,7 @@ fn judge_and_accept(bencher: Bencher) {
         now_ms: 1_000,
         player_count: 1,
         quiz: &quiz,
+        lead_in_ms: 0,
     };
     let (state, _) = apply(&GameState::new(4), Command::Start, &ctx).expect("start");
     bencher.bench(|| {
@@ -63,6 +64,7 @@ fn transitions_one_question(bencher: Bencher) {
         now_ms: 1_000,
         player_count: PLAYERS,
         quiz: &quiz,
+        lead_in_ms: 0,
     };
     bencher.bench(|| {
         let s = GameState::new(4);

@@ -62,6 +62,9 @@ impl AnswerValue {
 pub enum AnswerError {
     #[error("this question is not open for answers")]
     QuestionClosed,
+    /// The question is on screen but its "get ready" countdown has not finished.
+    #[error("the answers to this question are not open yet")]
+    NotOpenYet,
     #[error("that answer option does not exist")]
     InvalidChoice,
     /// The answer has the wrong shape for the question (text for a multiple choice, a repeated pick, an
@@ -206,6 +209,9 @@ pub fn judge(
     if state.phase != Phase::Question(question) || now_ms > state.deadline_ms {
         return Err(AnswerError::QuestionClosed);
     }
+    if now_ms < state.opened_at_ms {
+        return Err(AnswerError::NotOpenYet);
+    }
     let q = quiz
         .questions
         .get(question as usize)
@@ -280,6 +286,7 @@ mod tests {
             now_ms: 10_000,
             player_count: 1,
             quiz: &quiz,
+            lead_in_ms: 0,
         };
         let (s, _) = apply(&GameState::new(4), Command::Start, &ctx).unwrap();
         (s, quiz)
@@ -291,6 +298,30 @@ mod tests {
         let j = judge(&s, &quiz, 0, AnswerValue::Choice(1), 20_000).unwrap();
         assert!(j.correct);
         assert_eq!((j.elapsed_ms, j.base_points), (10_000, 750));
+    }
+
+    #[test]
+    fn answers_wait_for_the_lead_in_and_count_time_from_the_opening() {
+        let quiz = sample_quiz();
+        let ctx = Context {
+            now_ms: 10_000,
+            player_count: 1,
+            quiz: &quiz,
+            lead_in_ms: 3_000,
+        };
+        let (s, _) = apply(&GameState::new(4), Command::Start, &ctx).unwrap();
+        assert_eq!(
+            judge(&s, &quiz, 0, AnswerValue::Choice(1), 12_999),
+            Err(AnswerError::NotOpenYet)
+        );
+        let j = judge(&s, &quiz, 0, AnswerValue::Choice(1), 13_000).unwrap();
+        assert_eq!((j.elapsed_ms, j.base_points), (0, 1000));
+        // The whole time limit (20 s) follows the lead-in.
+        assert!(judge(&s, &quiz, 0, AnswerValue::Choice(1), 33_000).is_ok());
+        assert_eq!(
+            judge(&s, &quiz, 0, AnswerValue::Choice(1), 33_001),
+            Err(AnswerError::QuestionClosed)
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! The state is deliberately small (no players, no answers): the server stores it as one value and applies
 //! transitions with compare-and-set on `version`. Answers are recorded separately (see [`crate::answer`]).
 
-use crate::quiz::QuizInput;
+use crate::quiz::{QuestionKind, QuizInput};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,7 +41,9 @@ pub struct GameState {
     pub phase: Phase,
     pub locked: bool,
     pub question_count: u32,
-    /// Server clock, ms since the Unix epoch, of the current question's opening and deadline.
+    /// Server clock, ms since the Unix epoch, of the current question's opening and deadline. With a
+    /// "get ready" lead-in the question is shown first and `opened_at_ms` lies that far in the future:
+    /// answers are taken from then on, and the time limit counts from then.
     pub opened_at_ms: u64,
     pub deadline_ms: u64,
     /// Incremented by every transition; the store's compare-and-set key.
@@ -86,6 +88,8 @@ pub struct Context<'a> {
     pub now_ms: u64,
     pub player_count: usize,
     pub quiz: &'a QuizInput,
+    /// The "get ready" countdown before a question's answers open (0 = none). Slides have none.
+    pub lead_in_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,14 +117,15 @@ fn open_question(mut s: GameState, index: u32, ctx: &Context) -> (GameState, Vec
         s.phase = Phase::Podium;
         return (s, vec![Event::GameEnded]);
     }
-    let limit = ctx
-        .quiz
-        .questions
-        .get(index as usize)
-        .map_or(0, |q| q.time_limit_ms());
+    let question = ctx.quiz.questions.get(index as usize);
+    let limit = question.map_or(0, |q| q.time_limit_ms());
+    let lead_in = match question {
+        Some(q) if q.kind != QuestionKind::Slide => ctx.lead_in_ms,
+        _ => 0,
+    };
     s.phase = Phase::Question(index);
-    s.opened_at_ms = ctx.now_ms;
-    s.deadline_ms = ctx.now_ms + limit;
+    s.opened_at_ms = ctx.now_ms + lead_in;
+    s.deadline_ms = s.opened_at_ms + limit;
     let deadline_ms = s.deadline_ms;
     (s, vec![Event::QuestionOpened { index, deadline_ms }])
 }
@@ -187,6 +192,7 @@ mod tests {
                 now_ms: 1000 * t as u64,
                 player_count: 1,
                 quiz: &quiz,
+                lead_in_ms: 0,
             };
             s = apply(&s, *c, &ctx)?.0;
         }
@@ -223,6 +229,7 @@ mod tests {
             now_ms: 5_000,
             player_count: 2,
             quiz: &quiz,
+            lead_in_ms: 0,
         };
         let (s, ev) = apply(&s, Command::Start, &ctx).unwrap();
         assert_eq!(s.phase, Phase::Question(0));
@@ -237,12 +244,33 @@ mod tests {
     }
 
     #[test]
+    fn a_lead_in_shows_the_question_before_its_clock_starts() {
+        let quiz = sample_quiz();
+        let ctx = Context {
+            now_ms: 5_000,
+            player_count: 2,
+            quiz: &quiz,
+            lead_in_ms: 3_000,
+        };
+        let (s, ev) = apply(&GameState::new(4), Command::Start, &ctx).unwrap();
+        assert_eq!((s.opened_at_ms, s.deadline_ms), (8_000, 28_000));
+        assert_eq!(
+            ev,
+            [Event::QuestionOpened {
+                index: 0,
+                deadline_ms: 28_000
+            }]
+        );
+    }
+
+    #[test]
     fn start_needs_a_player() {
         let quiz = sample_quiz();
         let ctx = Context {
             now_ms: 0,
             player_count: 0,
             quiz: &quiz,
+            lead_in_ms: 0,
         };
         assert_eq!(
             apply(&GameState::new(4), Command::Start, &ctx),

@@ -87,6 +87,7 @@ impl GameModel {
             now_ms,
             player_count: self.players.len(),
             quiz: &self.quiz,
+            lead_in_ms: 0,
         };
         let (state, events) = apply(&self.state, command, &ctx)?;
         self.state = state;

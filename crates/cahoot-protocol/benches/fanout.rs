@@ -41,6 +41,7 @@ fn base(phase: PhaseName) -> StateView {
             time_limit_secs: 20,
             points: PointsMode::Standard,
             remaining_ms: 19_996,
+            opens_in_ms: 0,
             answered: 0,
         }),
         reveal: None,

@@ -99,6 +99,8 @@ error_codes! {
     NoPlayers = "no_players",
     InvalidCommand = "invalid_command",
     QuestionClosed = "question_closed",
+    /// The question is shown but its "get ready" countdown is still running.
+    QuestionNotOpen = "question_not_open",
     InvalidChoice = "invalid_choice",
     /// The answer's shape does not fit the question (text for a multiple choice, a repeated pick, an
     /// incomplete order, a value off the slider, …); the message says which.
@@ -136,6 +138,7 @@ impl From<AnswerError> for ErrorCode {
     fn from(e: AnswerError) -> Self {
         match e {
             AnswerError::QuestionClosed => ErrorCode::QuestionClosed,
+            AnswerError::NotOpenYet => ErrorCode::QuestionNotOpen,
             AnswerError::InvalidChoice => ErrorCode::InvalidChoice,
             AnswerError::InvalidAnswer(_) => ErrorCode::InvalidAnswer,
             AnswerError::AlreadyAnswered => ErrorCode::AlreadyAnswered,

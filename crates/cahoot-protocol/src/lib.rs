@@ -99,6 +99,10 @@ pub struct QuestionView {
     pub time_limit_secs: u32,
     pub points: PointsMode,
     pub remaining_ms: u64,
+    /// Time until the answers open (the "get ready" countdown; 0 once open). `remaining_ms` starts
+    /// counting down only after it.
+    #[serde(default)]
+    pub opens_in_ms: u64,
     pub answered: u64,
 }
 

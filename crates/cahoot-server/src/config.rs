@@ -62,6 +62,9 @@ pub struct Config {
     pub drain_secs: u64,
     /// Upper bound for graceful shutdown after the listener closed; open connections are then dropped.
     pub shutdown_timeout_secs: u64,
+    /// The "get ready" countdown before each question's answers open (ms, 0 = none, at most 10 s): the
+    /// question is read first, then the clock starts. Fixed per game when it is created.
+    pub question_lead_in_ms: u64,
 }
 
 impl Default for Config {
@@ -87,6 +90,7 @@ impl Default for Config {
             register_limit_per_address: 50,
             drain_secs: 0,
             shutdown_timeout_secs: 10,
+            question_lead_in_ms: 3_000,
         }
     }
 }
@@ -151,6 +155,9 @@ impl Config {
         if self.max_image_bytes < 1024 {
             return fail("max_image_bytes must be at least 1024");
         }
+        if self.question_lead_in_ms > 10_000 {
+            return fail("question_lead_in_ms must be at most 10000 (10 seconds)");
+        }
         Ok(())
     }
 
@@ -207,6 +214,7 @@ impl fmt::Debug for Config {
             )
             .field("drain_secs", &self.drain_secs)
             .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
+            .field("question_lead_in_ms", &self.question_lead_in_ms)
             .finish()
     }
 }

@@ -61,6 +61,7 @@ impl AppState {
             live: live.clone(),
             durable: durable.clone(),
             metrics: metrics.clone(),
+            lead_in_ms: config.question_lead_in_ms,
         };
         AppState {
             config: Arc::new(config),

@@ -43,6 +43,7 @@ fn meta_with(id: GameId, pin: u32, quiz: QuizInput) -> GameMeta {
         quiz_id: Uuid::from_u128(8),
         quiz,
         created_at_ms: T0,
+        lead_in_ms: 0,
     }
 }
 
@@ -59,6 +60,7 @@ async fn step(live: &dyn LiveStore, game: GameId, cmd: Command, now_ms: u64) -> 
         now_ms,
         player_count: players as usize,
         quiz: &quiz,
+        lead_in_ms: 0,
     };
     let (next, _) = apply(&current, cmd, &ctx).unwrap();
     assert!(

@@ -42,6 +42,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         port: 0,
         data_dir: dir.path().join("data"),
         shutdown_timeout_secs: 1,
+        // Tests answer as soon as a question is shown; the lead-in has its own tests.
+        question_lead_in_ms: 0,
         ..Config::default()
     };
     configure(&mut config);

@@ -80,6 +80,7 @@ const ERROR_MESSAGES: Record<ErrorCode, () => string> = {
   no_players: m.error_no_players,
   invalid_command: m.error_invalid_command,
   question_closed: m.error_question_closed,
+  question_not_open: m.error_question_not_open,
   invalid_choice: m.error_invalid_choice,
   invalid_answer: m.error_invalid_answer,
   already_answered: m.error_already_answered,

@@ -15,7 +15,7 @@ export type ClientMessage = { "type": "hello", v: number, token: string, game_id
 /**
  * A stable, snake_case error code: the `code` of REST error bodies and of WebSocket `error` messages.
  */
-export type ErrorCode = "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "invalid_import" | "image_too_large" | "unsupported_image" | "invalid_image" | "image_dimensions_too_large" | "image_quota_exceeded" | "image_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "invalid_choice" | "invalid_answer" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
+export type ErrorCode = "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "invalid_import" | "image_too_large" | "unsupported_image" | "invalid_image" | "image_dimensions_too_large" | "image_quota_exceeded" | "image_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "question_not_open" | "invalid_choice" | "invalid_answer" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
 
 export type LastResult = { correct: boolean, points: number, };
 
@@ -89,7 +89,12 @@ slider?: SliderRange,
 /**
  * Type answer and word cloud: the longest text accepted, in characters.
  */
-max_chars?: number, time_limit_secs: number, points: PointsMode, remaining_ms: number, answered: number, };
+max_chars?: number, time_limit_secs: number, points: PointsMode, remaining_ms: number, 
+/**
+ * Time until the answers open (the "get ready" countdown; 0 once open). `remaining_ms` starts
+ * counting down only after it.
+ */
+opens_in_ms: number, answered: number, };
 
 export type RankRow = { rank: number, nickname: string, score: number, };
 

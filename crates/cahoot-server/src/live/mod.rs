@@ -73,6 +73,10 @@ pub struct GameMeta {
     pub quiz_id: uuid::Uuid,
     pub quiz: QuizInput,
     pub created_at_ms: u64,
+    /// The "get ready" countdown of every question of this game (`question_lead_in_ms` when it was
+    /// created), so every instance opens questions the same way.
+    #[serde(default)]
+    pub lead_in_ms: u64,
 }
 
 /// Messages published on a game's channel, each by the store operation that made the change. Every

@@ -332,6 +332,7 @@ fn script_error(code: &str) -> LiveError {
             AnswerError::InvalidAnswer("that answer does not fit this question").into()
         }
         "question_closed" => AnswerError::QuestionClosed.into(),
+        "question_not_open" => AnswerError::NotOpenYet.into(),
         other => LiveError::Unavailable(format!("unexpected script reply {other:?}")),
     }
 }
@@ -365,6 +366,7 @@ fn answer_json_head(answer_id: &str, judged: &JudgedAnswer) -> Result<String, Li
 fn answer_error_code(e: AnswerError) -> &'static str {
     match e {
         AnswerError::QuestionClosed => "question_closed",
+        AnswerError::NotOpenYet => "question_not_open",
         AnswerError::InvalidChoice => "invalid_choice",
         AnswerError::InvalidAnswer(_) => "invalid_answer",
         AnswerError::AlreadyAnswered => "already_answered",

@@ -81,6 +81,8 @@ pub struct Commands {
     pub live: Arc<dyn LiveStore>,
     pub durable: Arc<dyn DurableStore>,
     pub metrics: Arc<Metrics>,
+    /// `question_lead_in_ms` from the configuration, given to every game this instance creates.
+    pub lead_in_ms: u64,
 }
 
 impl Commands {
@@ -100,6 +102,7 @@ impl Commands {
             quiz_id,
             quiz: quiz.for_game(rand::random()),
             created_at_ms: now_ms(),
+            lead_in_ms: self.lead_in_ms,
         };
         for _ in 0..PIN_ATTEMPTS {
             match self.live.create_game(meta.clone()).await {
@@ -236,6 +239,7 @@ impl Commands {
                 now_ms: now_ms(),
                 player_count: players as usize,
                 quiz: &meta.quiz,
+                lead_in_ms: meta.lead_in_ms,
             };
             let (next, events) = apply(&current, command, &ctx)?;
             if let Some(seq) = live.cas_state(game_id, current.version, &next).await? {

@@ -141,7 +141,14 @@ impl Snapshot {
                         time_limit_secs: q.time_limit_secs,
                         points: q.points,
                         remaining_ms: if matches!(self.state.phase, Phase::Question(_)) {
-                            self.state.deadline_ms.saturating_sub(now_ms)
+                            self.state
+                                .deadline_ms
+                                .saturating_sub(now_ms.max(self.state.opened_at_ms))
+                        } else {
+                            0
+                        },
+                        opens_in_ms: if matches!(self.state.phase, Phase::Question(_)) {
+                            self.state.opened_at_ms.saturating_sub(now_ms)
                         } else {
                             0
                         },
@@ -394,6 +401,7 @@ mod tests {
             quiz_id: uuid::Uuid::from_u128(3),
             quiz: sample_quiz(),
             created_at_ms: 1,
+            lead_in_ms: 0,
         });
         let mut state = GameState::new(meta.quiz.questions.len() as u32);
         state.phase = phase;

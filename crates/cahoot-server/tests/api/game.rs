@@ -254,6 +254,53 @@ async fn the_question_closes_at_its_deadline_without_the_host() {
     assert_eq!(reveal.reveal.unwrap().tally.counts, [1, 0]);
 }
 
+/// With a "get ready" lead-in the question is shown first: answers before it ends are refused with
+/// `question_not_open` (nothing recorded), the clock starts when it ends, and speed counts from then.
+#[tokio::test]
+async fn answers_open_after_the_get_ready_countdown() {
+    const LEAD_IN_MS: u64 = 1_500;
+    let app = cahoot_testkit::spawn_app_with(|c| c.question_lead_in_ms = LEAD_IN_MS).await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = json!({"title": "Ready?", "questions": [
+        {"text": "Now?", "answers": ["yes", "no"], "correct": 0, "time_limit_secs": 5}]});
+    let quiz_id: Uuid = app
+        .create_quiz(&token, &quiz)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let game = start_game(&app, &token, quiz_id).await;
+    let (_, t1) = join(&app, &game.pin, "Ann").await;
+    let mut h = host(&app, &token, &game).await;
+    let mut ann = player(&app, &t1).await;
+    send(&mut h, ClientMessage::Start).await;
+    let shown = phase(&mut ann, PhaseName::Question, Some(0)).await;
+    let q = shown.question.expect("question view");
+    assert!(
+        q.opens_in_ms > 0 && q.opens_in_ms <= LEAD_IN_MS,
+        "opens in {} ms",
+        q.opens_in_ms
+    );
+    assert_eq!(q.remaining_ms, 5_000, "the clock waits for the countdown");
+
+    match ann.answer("early", 0, 0).await.unwrap() {
+        ServerMessage::Error { code, .. } => assert_eq!(code.as_str(), "question_not_open"),
+        other => panic!("an early answer must be refused, got {other:?}"),
+    }
+    // What is under test is the server clock: wait out the countdown it announced.
+    tokio::time::sleep(Duration::from_millis(q.opens_in_ms + 50)).await;
+    assert!(acked(&ann.answer("on-time", 0, 0).await.unwrap()));
+
+    let reveal = phase(&mut ann, PhaseName::Reveal, Some(0)).await;
+    let score = reveal.me.expect("own row").score;
+    // Counted from the moment the question was shown, 1.5 s of 5 s would cost 15 % (850 points).
+    assert!(score >= 950, "speed counts from the opening: {score} points");
+}
+
 /// A player who reconnects mid-question starts from the snapshot this instance fanned out when the
 /// question opened (no full reload per reconnect); their own answer, recorded after it, must still show.
 #[tokio::test]
@@ -678,6 +725,7 @@ async fn results_are_stored_even_when_the_instance_that_ended_the_game_died_firs
             now_ms: current.opened_at_ms + 1_000,
             player_count: 1,
             quiz: &quiz,
+            lead_in_ms: 0,
         };
         let (next, _) = apply(&current, command, &ctx).unwrap();
         // The store's CAS announces the change itself, as for any instance.
