@@ -117,6 +117,7 @@ test('sounds wait for a gesture, play per phase, and a remembered mute silences 
   const bobBefore = (await audio(bob)).played;
   await host.getByRole('button', { name: 'Start' }).click();
   await visible(bob.getByRole('button', { name: 'Clock', exact: true }));
+  await shot(bob, 'player-question');
   // Nobody answers: the question runs out; Bob's phone ticks through the last five seconds.
   await audioUntil(bob, 'countdown ticks', (a) => a.last === 'tick' && a.played >= bobBefore + 3);
 
