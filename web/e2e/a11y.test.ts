@@ -150,6 +150,14 @@ test('axe finds no serious or critical violation on any screen, in any phase', {
   const play = async (name: string, text: string, respond: () => Promise<void>, last = false) => {
     await visible(host.getByRole('heading', { name: text }));
     await visible(player.getByRole('heading', { name: text }).or(player.getByText('Look at the screen')));
+    if (name === 'choice') {
+      // The "get ready" countdown before the answers open, on both screens.
+      await visible(host.getByTestId('get-ready'));
+      await audit(host, 'host-get-ready');
+      await audit(player, 'player-get-ready');
+    }
+    await host.getByTestId('get-ready').waitFor({ state: 'detached', timeout: 15_000 });
+    await player.getByTestId('get-ready').waitFor({ state: 'detached', timeout: 15_000 });
     await audit(host, `host-question-${name}`);
     await audit(player, `player-question-${name}`);
     await respond();

@@ -88,6 +88,11 @@ export async function joinAsPlayer(
   return page;
 }
 
+/** Waits until the question's "get ready" countdown is over and its answer controls are shown. */
+export async function answersOpen(page: Page, timeout = 20_000): Promise<void> {
+  await page.getByTestId('get-ready').waitFor({ state: 'detached', timeout });
+}
+
 /** Taps an answer; the last player to answer may go straight to the reveal (the question closes). */
 export async function answer(page: Page, text: string): Promise<void> {
   await page.getByRole('button', { name: text, exact: true }).click();

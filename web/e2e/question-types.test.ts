@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, Download, Locator, Page } from 'playwright-core';
-import { hostQuiz, joinAsPlayer, readScore, readStandings, registerHost, revealHeading, type Row } from './flows.ts';
+import { answersOpen, hostQuiz, joinAsPlayer, readScore, readStandings, registerHost, revealHeading, type Row } from './flows.ts';
 import {
   launchBrowser,
   newContext,
@@ -369,6 +369,7 @@ async function buildQuiz(page: Page): Promise<Uploads> {
 
 async function waitQuestion(page: Page, text: string): Promise<void> {
   await visible(page.getByRole('heading', { name: text, exact: true }), 45_000);
+  await answersOpen(page);
 }
 
 async function sent(page: Page): Promise<void> {

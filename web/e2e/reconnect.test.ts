@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, WebSocketRoute } from 'playwright-core';
-import { readPin, readReveal, readScore, registerHost } from './flows.ts';
+import { answersOpen, readPin, readReveal, readScore, registerHost } from './flows.ts';
 import { launchBrowser, newContext, screenshotGroup, shot, startServer, until, visible, type Server } from './harness.ts';
 
 let server: Server;
@@ -95,6 +95,7 @@ test('dropped connections: banner, automatic reconnect, answer resent and counte
   await visible(player.getByRole('heading', { name: "You're in! Waiting for the host…" }));
 
   await host.getByRole('button', { name: 'Start' }).click();
+  await answersOpen(player);
   const first = await visible(player.getByRole('main').getByRole('button').first());
 
   // The answer is accepted but its ack is lost: the client must resend it with the same id after reconnecting.

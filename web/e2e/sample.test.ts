@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { joinAsPlayer, readPin, readReveal, readStandings, registerHost } from './flows.ts';
+import { answersOpen, joinAsPlayer, readPin, readReveal, readStandings, registerHost } from './flows.ts';
 import { launchBrowser, newContext, screenshotGroup, shot, startServer, until, visible, watchErrors, type Server } from './harness.ts';
 
 let server: Server;
@@ -38,6 +38,7 @@ test('sample quiz: one click to a playable game, ended early by the host', { tim
   await host.getByRole('button', { name: 'Start' }).click();
 
   // Question 1: the player answers whatever is first; the question closes as everyone answered.
+  await answersOpen(player);
   const firstAnswer = await visible(player.getByRole('main').getByRole('button').first());
   await shot(player, 'player-question');
   await firstAnswer.click();
@@ -50,6 +51,7 @@ test('sample quiz: one click to a playable game, ended early by the host', { tim
   await visible(host.getByRole('heading', { name: 'Leaderboard' }));
   await host.getByRole('button', { name: 'Next' }).click();
   await visible(host.getByRole('button', { name: 'Skip' }));
+  await answersOpen(player);
   await visible(player.getByRole('main').getByRole('button').first());
   await host.getByRole('button', { name: 'Skip' }).click();
   const second = await readReveal(player);
