@@ -28,6 +28,8 @@ const QUIZ = 'Planets';
 const QUESTIONS: QuestionSpec[] = [
   { kind: 'multiple_choice', text: 'Which planet is the largest?', answers: ['Mars', 'Jupiter', 'Venus'], correct: 1, timeLimit: 60 },
   { kind: 'true_false', text: 'The Sun is a star.', answers: ['True', 'False'], correct: 0, timeLimit: 60 },
+  // Nobody answers this one: the countdown speaks at 10 and 5 seconds left, then time is up.
+  { kind: 'multiple_choice', text: 'Which planet has the brightest rings?', answers: ['Saturn', 'Mercury'], correct: 0, timeLimit: 20 },
 ];
 
 type Lang = 'de' | 'fr' | 'it';
@@ -42,6 +44,9 @@ interface Expected {
   lobby: RegExp;
   progress: (n: number) => string;
   timer: string;
+  secondsLeft: (n: number) => string;
+  timeUp: RegExp;
+  noAnswer: string;
   sent: string;
   correct: RegExp;
   wrong: RegExp;
@@ -65,8 +70,11 @@ const EXPECTED: Record<Lang, Expected> = {
     nickname: 'Spitzname',
     join: 'Beitreten',
     lobby: /^Du bist dabei! Warten auf die Spielleitung…$/,
-    progress: (n) => `Frage ${n} von 2`,
+    progress: (n) => `Frage ${n} von 3`,
     timer: 'Verbleibende Sekunden',
+    secondsLeft: (n) => `Noch ${n} Sekunden`,
+    timeUp: /^Die Zeit ist um!$/,
+    noAnswer: 'Diesmal keine Antwort.',
     sent: 'Antwort gesendet',
     correct: /^Richtig!$/,
     wrong: /^Falsch$/,
@@ -88,8 +96,11 @@ const EXPECTED: Record<Lang, Expected> = {
     nickname: 'Pseudo',
     join: 'Rejoindre',
     lobby: /^Tu es dans la partie\s! On attend le lancement…$/,
-    progress: (n) => `Question ${n} sur 2`,
+    progress: (n) => `Question ${n} sur 3`,
     timer: 'Secondes restantes',
+    secondsLeft: (n) => `Encore ${n} secondes`,
+    timeUp: /^Temps écoulé\s!$/,
+    noAnswer: 'Pas de réponse cette fois-ci.',
     sent: 'Réponse envoyée',
     correct: /^Bonne réponse\s!$/,
     wrong: /^Faux$/,
@@ -111,8 +122,11 @@ const EXPECTED: Record<Lang, Expected> = {
     nickname: 'Soprannome',
     join: 'Partecipa',
     lobby: /^Ci sei! In attesa di chi conduce…$/,
-    progress: (n) => `Domanda ${n} di 2`,
+    progress: (n) => `Domanda ${n} di 3`,
     timer: 'Secondi rimasti',
+    secondsLeft: (n) => `Mancano ${n} secondi`,
+    timeUp: /^Tempo scaduto!$/,
+    noAnswer: 'Nessuna risposta questa volta.',
     sent: 'Risposta inviata',
     correct: /^Giusto!$/,
     wrong: /^Sbagliato$/,
@@ -134,7 +148,7 @@ const ENGLISH = {
   join: ['Join a game', 'Game PIN', 'Nickname', 'Teacher?', 'Host a game'],
   game: ['Score:', 'Rank:', 'Connecting', 'Seconds left', 'seconds left'],
   lobby: ["You're in", 'Waiting for the host', 'See your nickname'],
-  question: ['Question 1 of', 'Question 2 of', 'Picture for the question'],
+  question: ['Question 1 of', 'Question 2 of', 'Question 3 of', 'Picture for the question'],
   sent: ['Answer sent', 'You answered', 'Waiting for the others'],
   reveal: ['Correct!', 'Incorrect', "Time's up", 'Your answer', 'The answer was', 'The correct answer', 'Total score', 'Rank #', 'No answer this time'],
   leaderboard: ['Leaderboard', 'You are #', 'You are in'],
@@ -267,6 +281,7 @@ test('player screens in German, French and Italian', { timeout: 240_000 }, async
   await host.getByRole('button', { name: 'Start' }).click();
 
   // Who answers what: Anna right twice, Louis wrong then right, Giulia (keyboard only) right then wrong.
+  // Nobody answers question 3.
   const plan: Record<string, string[]> = { Anna: ['Jupiter', 'True'], Louis: ['Mars', 'True'], Giulia: ['Jupiter', 'False'] };
   for (let q = 0; q < QUESTIONS.length; q++) {
     const spec = QUESTIONS[q]!;
@@ -285,21 +300,38 @@ test('player screens in German, French and Italian', { timeout: 240_000 }, async
     }
     await checkScreen(giulia, `question-${q + 1}`, [...ENGLISH.game, ...ENGLISH.question]);
 
-    // Anna and Louis answer first: they see "answer sent" while Giulia still thinks.
-    for (const p of [anna, louis]) {
-      await answer(p, plan[p.nickname]![q]!, false);
-      await visible(p.page.getByRole('heading', { name: EXPECTED[p.lang].sent }));
-      assert.equal(await focusedHeading(p.page), EXPECTED[p.lang].sent, `${p.nickname}: focus on "answer sent"`);
-      await checkScreen(p, `sent-${q + 1}`, [...ENGLISH.game, ...ENGLISH.sent]);
+    const timedOut = plan.Anna![q] === undefined;
+    if (timedOut) {
+      // The countdown's live region speaks at 10 s and at 5 s left, on every phone at once.
+      for (const at of [10, 5]) {
+        await Promise.all(
+          players.map((p) =>
+            until(
+              async () => (await p.page.getByTestId('countdown-announcer').innerText()).trim() === EXPECTED[p.lang].secondsLeft(at),
+              `${p.nickname}: "${at} seconds left" announced`,
+            ),
+          ),
+        );
+      }
+    } else {
+      // Anna and Louis answer first: they see "answer sent" while Giulia still thinks.
+      for (const p of [anna, louis]) {
+        await answer(p, plan[p.nickname]![q]!, false);
+        await visible(p.page.getByRole('heading', { name: EXPECTED[p.lang].sent }));
+        assert.equal(await focusedHeading(p.page), EXPECTED[p.lang].sent, `${p.nickname}: focus on "answer sent"`);
+        await checkScreen(p, `sent-${q + 1}`, [...ENGLISH.game, ...ENGLISH.sent]);
+      }
+      await answer(giulia, plan.Giulia![q]!, true);
     }
-    await answer(giulia, plan.Giulia![q]!, true);
 
     // Everyone answered: the question closes and every phone shows its result in its language.
     await visible(host.getByRole('button', { name: 'Next' }), 45_000);
     for (const p of players) {
       const t = EXPECTED[p.lang];
       const right = plan[p.nickname]![q] === spec.answers[spec.correct];
-      const heading = await visible(p.page.getByRole('heading', { name: right ? t.correct : t.wrong }), 45_000);
+      const expected = timedOut ? t.timeUp : right ? t.correct : t.wrong;
+      const heading = await visible(p.page.getByRole('heading', { name: expected }), 45_000);
+      if (timedOut) await visible(p.page.getByText(t.noAnswer, { exact: true }));
       const headingText = (await heading.innerText()).trim();
       assert.equal(await focusedHeading(p.page), headingText, `${p.nickname}: focus on the result`);
       await visible(p.page.getByRole('region', { name: t.correctRegion }).getByText(t.answerWas(spec.answers[spec.correct]!)));
