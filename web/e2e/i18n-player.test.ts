@@ -370,3 +370,161 @@ test('player screens in German, French and Italian', { timeout: 240_000 }, async
 
   assert.deepEqual(errors, [], 'no errors in the pages');
 });
+
+/** Every kind a player answers (slides need no answer), as the REST API takes it. */
+const EVERY_KIND = {
+  title: 'Alles',
+  show_on_devices: false,
+  questions: [
+    { kind: 'multiple_choice', text: 'Which planet is the largest?', answers: ['Saturn', 'Neptune', 'Jupiter'], correct: 2, time_limit_secs: 90 },
+    { kind: 'true_false', text: 'Water boils at 100 °C at sea level.', answers: ['True', 'False'], correct: 0, time_limit_secs: 90 },
+    { kind: 'multi_select', text: 'Which of these are prime numbers?', answers: ['2', '4', '7', '9'], correct_answers: [0, 2], time_limit_secs: 90 },
+    { kind: 'type_answer', text: 'What is the capital of Switzerland?', answers: ['Bern', 'Berne'], time_limit_secs: 90 },
+    {
+      kind: 'slider',
+      text: 'In which year did people first walk on the Moon?',
+      slider: { min: 1900, max: 2000, step: 1, correct: 1969, tolerance: 2 },
+      time_limit_secs: 90,
+    },
+    { kind: 'puzzle', text: 'Order these from smallest to largest.', answers: ['Atom', 'Cell', 'Mouse', 'Elephant'], time_limit_secs: 90 },
+    { kind: 'poll', text: 'Which kind of question do you like best?', answers: ['Quiz', 'Slider', 'Puzzle'], time_limit_secs: 90 },
+    { kind: 'word_cloud', text: "One word for today's lesson?", time_limit_secs: 90 },
+  ],
+};
+
+/** English wording of the answer controls and their reveals. */
+const ENGLISH_CONTROLS = [
+  'Pick every right answer',
+  'Submit',
+  'picked',
+  'Your answer',
+  'Your word',
+  'characters',
+  'Put the items',
+  ', position',
+  'Move ',
+  'Decrease by',
+  'Increase by',
+  'Accepted answers',
+  'The accepted answer',
+  'The right order',
+  'The right answers',
+  'How everyone answered',
+  'Thanks for answering',
+  ' votes',
+];
+
+/** The puzzle's items in their shown order, read from the handles' German names. */
+async function puzzleOrder(page: Page): Promise<string[]> {
+  const labels = await page
+    .getByRole('list', { name: 'Deine Reihenfolge' })
+    .getByRole('button', { name: /, Position \d+ von \d+$/ })
+    .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
+  return labels.map((l) => l.replace(/, Position \d+ von \d+$/, ''));
+}
+
+test('keyboard only, in German: every kind of question from join to podium', { timeout: 240_000 }, async () => {
+  const host = await (await newContext(browser, server.url, 'desktop')).newPage();
+  watchErrors(host, 'host', errors);
+  await registerHost(host, 'tastatur');
+  const status = await host.evaluate(async (quiz) => {
+    const session = (await (await fetch('/api/auth/refresh', { method: 'POST' })).json()) as { access_token: string };
+    const created = await fetch('/api/quizzes', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${session.access_token}` },
+      body: JSON.stringify(quiz),
+    });
+    return created.status;
+  }, EVERY_KIND);
+  assert.equal(status, 201, 'quiz created');
+  await host.reload();
+  const pin = await hostQuiz(host, EVERY_KIND.title);
+
+  const player: Player = { nickname: 'Tabea', lang: 'de', page: await phone('de-CH') };
+  const page = player.page;
+  watchErrors(page, player.nickname, errors);
+  await page.goto(`/?pin=${pin}`);
+  await join(player, pin, true);
+  await visible(host.getByRole('button', { name: `Kick ${player.nickname}` }));
+  await host.getByRole('button', { name: 'Start' }).click();
+
+  const english = [...ENGLISH.game, ...ENGLISH.question, ...ENGLISH.sent, ...ENGLISH.reveal, ...ENGLISH_CONTROLS];
+  const press = async (key: string, times = 1) => {
+    for (let i = 0; i < times; i++) await page.keyboard.press(key);
+  };
+  for (const [q, spec] of EVERY_KIND.questions.entries()) {
+    await visible(page.getByRole('heading', { name: spec.text, exact: true }), 45_000);
+    assert.equal(await focusedHeading(page), spec.text, `focus on question ${q + 1}`);
+    await checkScreen(player, `keyboard-${spec.kind}`, english);
+    switch (spec.kind) {
+      case 'multiple_choice':
+        await answer(player, 'Jupiter', true);
+        break;
+      case 'true_false':
+        await answer(player, 'True', true);
+        break;
+      case 'multi_select':
+        for (const pick of ['2', '7']) {
+          await tabTo(page, `checkbox ${pick}`, `el.type === 'checkbox' && el.closest('label')?.querySelector('.label')?.textContent === '${pick}'`);
+          await press('Space');
+        }
+        await visible(page.getByRole('button', { name: 'Absenden (2 gewählt)' }));
+        await tabTo(page, 'the submit button', `el.type === 'submit'`);
+        await press('Enter');
+        break;
+      case 'type_answer':
+      case 'word_cloud':
+        await tabTo(page, 'the text field', `el.id === 'typed-answer'`);
+        await visible(page.getByLabel(spec.kind === 'word_cloud' ? 'Dein Wort oder kurzer Ausdruck' : 'Deine Antwort', { exact: true }));
+        await page.keyboard.type(spec.kind === 'word_cloud' ? 'spannend' : 'Bern');
+        await press('Enter');
+        break;
+      case 'slider':
+        await tabTo(page, 'the slider', `el.id === 'slider-answer'`);
+        await press('ArrowRight', 19); // from the middle, 1950
+        await visible(page.getByRole('button', { name: '1969 absenden' }));
+        await tabTo(page, 'the submit button', `el.type === 'submit'`);
+        await press('Enter');
+        break;
+      case 'puzzle': {
+        const target = spec.answers!;
+        for (let t = 0; t < target.length; t++) {
+          const item = target[t]!;
+          const at = (await puzzleOrder(page)).indexOf(item);
+          if (at === t) continue;
+          await tabTo(page, `the handle of ${item}`, `el.getAttribute('aria-label')?.startsWith(${JSON.stringify(`${item}, Position`)})`);
+          for (let from = at; from > t; from--) {
+            await press('ArrowUp');
+            await until(async () => (await puzzleOrder(page)).indexOf(item) === from - 1, `${item} moved up`);
+          }
+        }
+        assert.deepEqual(await puzzleOrder(page), target);
+        await tabTo(page, 'the submit button', `el.type === 'submit'`);
+        await press('Enter');
+        break;
+      }
+      case 'poll':
+        await answer(player, 'Puzzle', true);
+        break;
+    }
+    const judged = spec.kind !== 'poll' && spec.kind !== 'word_cloud';
+    const heading = judged ? EXPECTED.de.correct : /^Danke für deine Antwort!$/;
+    await visible(page.getByRole('heading', { name: heading }), 45_000);
+    assert.match(await focusedHeading(page), heading, `focus on the result of question ${q + 1}`);
+    await checkScreen(player, `keyboard-${spec.kind}-reveal`, english);
+
+    await visible(host.getByRole('button', { name: 'Next' }));
+    await host.getByRole('button', { name: 'Next' }).click();
+    await visible(page.getByRole('heading', { name: EXPECTED.de.leaderboard, exact: true }));
+    await visible(host.getByRole('heading', { name: 'Leaderboard' }));
+    await host.getByRole('button', { name: 'Next' }).click();
+  }
+  await visible(page.getByRole('heading', { name: EXPECTED.de.podium }));
+  await visible(page.getByText('Du hast den 1. Platz von 1 erreicht'));
+  // The way out is reachable by keyboard, too.
+  await tabTo(page, '"Nochmals spielen"', `el.textContent.trim() === 'Nochmals spielen'`);
+  await press('Enter');
+  await visible(page.getByRole('heading', { name: EXPECTED.de.joinHeading }));
+
+  assert.deepEqual(errors, [], 'no errors in the pages');
+});
