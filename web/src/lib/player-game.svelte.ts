@@ -1,5 +1,6 @@
 // The player's live game: one reconnecting socket, the latest `state` snapshot, and exactly-once
 // answers (client answer ids, kept until acknowledged, resent after every reconnect).
+import { errorCodeMessage } from '../i18n';
 import { randomId } from './ids';
 import {
   addPending,
@@ -145,7 +146,7 @@ export class PlayerGame {
       this.settle(oldest?.answer_id);
       if (REFUSED_ANSWER.has(code) && oldest) {
         delete this.answers[oldest.question_index];
-        this.notice = message;
+        this.notice = errorCodeMessage(code, message);
       }
       return;
     }
@@ -167,6 +168,6 @@ export class PlayerGame {
       this.finish(code);
       return;
     }
-    this.notice = message;
+    this.notice = errorCodeMessage(code, message);
   }
 }
