@@ -1,7 +1,7 @@
 // The host area in French and German: a browser set to Swiss French gets the sign-in, the dashboard and the
 // editor in French (validation messages included); the language picker switches to German, which survives
 // a reload; a server error (wrong password) reads in the language in use. Nothing on these screens is an
-// untranslated message key or one of the English texts.
+// untranslated message key or one of the English texts, and axe-core finds no WCAG 2.2 AA violation.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -76,6 +76,26 @@ test('the English texts checked for include the screens\' labels', () => {
   }
 });
 
+const AXE = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+/** axe-core's WCAG 2.2 A/AA rules on the page as it is: every violation, in short. */
+async function assertAccessible(page: Page, screen: string): Promise<void> {
+  // Through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    interface AxeViolation {
+      id: string;
+      nodes: { target: string[] }[];
+    }
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `${screen}: WCAG 2.2 AA (axe-core)`);
+}
+
 let server: Server;
 let browser: Browser;
 const errors: string[] = [];
@@ -102,6 +122,7 @@ test('the host area follows the browser (fr-CH), then the picker (de), and keeps
   await visible(page.getByRole('heading', { name: t(fr, 'editor_auth_headingLogin') }));
   assert.equal(await page.getByLabel(t(commonFr, 'common_language')).inputValue(), 'fr', 'the picker shows French');
   await assertTranslated(page, 'fr', fr, 'sign-in (fr)');
+  await assertAccessible(page, 'sign-in (fr)');
   await shot(page, 'signin-fr');
 
   // Registering with a too short password: the rule in French, tied to the field; then a good one.
@@ -115,6 +136,7 @@ test('the host area follows the browser (fr-CH), then the picker (de), and keeps
   assert.ok(described.split(' ').includes('password-error'), `the password points at its error: ${described}`);
   assert.equal(norm(await page.locator('#password-error').innerText()), 'Un mot de passe compte au moins 8 caractères.');
   assert.ok(await password.evaluate((el) => el === document.activeElement), 'focus on the password');
+  await assertAccessible(page, 'register (fr, invalid)');
   await shot(page, 'register-fr-invalid');
   await password.fill(PASSWORD);
   await page.getByRole('button', { name: t(fr, 'editor_auth_submitRegister') }).click();
@@ -125,6 +147,7 @@ test('the host area follows the browser (fr-CH), then the picker (de), and keeps
   await visible(page.getByText(t(fr, 'editor_games_empty')));
   assert.equal(await page.title(), 'Tableau de bord · Cahoot');
   await assertTranslated(page, 'fr', fr, 'dashboard (fr)');
+  await assertAccessible(page, 'dashboard (fr)');
   await shot(page, 'dashboard-fr');
 
   // A new quiz with an empty answer: the French validation message, in the summary and at the field.
@@ -142,6 +165,7 @@ test('the host area follows the browser (fr-CH), then the picker (de), and keeps
   assert.equal(norm(await page.locator(`[id="${errorId}"]`).innerText()), 'ne doit pas être vide');
   assert.ok(await answer2.evaluate((el) => el === document.activeElement), 'focus on answer 2');
   await assertTranslated(page, 'fr', fr, 'editor (fr, invalid)');
+  await assertAccessible(page, 'editor (fr, invalid)');
   await shot(page, 'editor-fr-invalid');
 
   await answer2.fill('Zurich');
@@ -179,6 +203,7 @@ test('the host area follows the browser (fr-CH), then the picker (de), and keeps
   for (const value of ['true_false', 'multi_select', 'type_answer', 'slider', 'puzzle', 'poll', 'word_cloud', 'slide', 'multiple_choice']) {
     await kind.selectOption(value);
     await assertTranslated(page, 'de', de, `editor (de, ${value})`);
+    await assertAccessible(page, `editor (de, ${value})`);
     if (value === 'slider' || value === 'puzzle') await shot(page, `editor-de-${value}`);
   }
 
@@ -206,6 +231,7 @@ test('the host area follows the browser (fr-CH), then the picker (de), and keeps
     t(errorsDe, 'error_wrong_password'),
   );
   await assertTranslated(page, 'de', de, 'account settings (de)');
+  await assertAccessible(page, 'account settings (de)');
   await shot(page, 'account-de-wrong-password');
 
   // Signed out, a wrong password: the server's invalid_credentials in German.
@@ -218,6 +244,7 @@ test('the host area follows the browser (fr-CH), then the picker (de), and keeps
   assert.equal(message.trim(), t(errorsDe, 'error_invalid_credentials'));
   assert.equal(message.trim(), 'Benutzername oder Passwort ist falsch.');
   await assertTranslated(page, 'de', de, 'sign-in (de, wrong password)');
+  await assertAccessible(page, 'sign-in (de, wrong password)');
   await shot(page, 'signin-de-wrong-password');
 
   // Italian from the sign-in screen's picker: signing in, the dashboard and the editor.
@@ -235,6 +262,7 @@ test('the host area follows the browser (fr-CH), then the picker (de), and keeps
   await visible(page.getByRole('heading', { name: t(italian, 'editor_titleEdit') }));
   await visible(page.getByLabel(t(italian, 'editor_field_text', { n: 1 }), { exact: true }));
   await assertTranslated(page, 'it', italian, 'editor (it)');
+  await assertAccessible(page, 'editor (it)');
   await shot(page, 'editor-it');
 
   assert.deepEqual(errors, [], 'no errors in the page');
