@@ -219,6 +219,16 @@ test('the host area follows the browser (fr-CH), then the picker (de), and keeps
   await assertTranslated(page, 'de', de, 'dashboard (de)');
   await shot(page, 'dashboard-de');
 
+  // Delete asks first; the focus goes to the question's buttons and back, so the keyboard never gets lost.
+  await page.getByRole('button', { name: t(de, 'editor_quizzes_deleteNamed', { title: 'Capitales' }) }).focus();
+  await page.keyboard.press('Enter');
+  const confirm = page.getByRole('group', { name: t(de, 'editor_quizzes_confirmGroup', { title: 'Capitales' }) });
+  await visible(confirm.getByText('Capitales» löschen?', { exact: false }));
+  await until(async () => (await focusedId()) === 'quiz-0-cancel', 'focus on Cancel');
+  await assertAccessible(page, 'dashboard (de, confirm deletion)');
+  await page.keyboard.press('Enter');
+  await until(async () => (await focusedId()) === 'quiz-0-delete', 'focus back on Delete');
+
   // Account settings: a wrong current password is the server's wrong_password, in German, at the field.
   await page.getByText(t(de, 'editor_account_settings')).click();
   const currentPassword = page.getByLabel(t(de, 'editor_account_current'));
