@@ -1,6 +1,9 @@
 // The editor's working copy of a quiz, its conversion to the API's `QuizInput`, and the same validation
 // rules as the server (crates/cahoot-game/src/quiz.rs), so most mistakes show before anything is sent.
+// Every text here is produced in the UI language at the time it is asked for (never at module load).
 import type { FieldProblem, PointsMode, Question, QuestionKind, Quiz, QuizInput } from './api-types';
+import { m } from '../i18n';
+import { formatInteger } from './format';
 import { randomId } from './ids';
 
 /** The slider's numbers as the number inputs hold them (not a number while a field is empty). */
@@ -48,7 +51,13 @@ export interface QuizDraft {
   questions: DraftQuestion[];
 }
 
+/** The answers a true/false question stores (the server requires exactly these). */
 export const TRUE_FALSE = ['True', 'False'];
+
+/** How a true/false option reads in the UI language. */
+export function trueFalseLabel(index: number): string {
+  return index === 0 ? m.editor_true() : m.editor_false();
+}
 export const TITLE_MAX = 100;
 export const QUESTION_TEXT_MAX = 250;
 export const ANSWER_TEXT_MAX = 100;
@@ -68,19 +77,32 @@ export const LIST_LIMITS: Partial<Record<QuestionKind, { min: number; max: numbe
   puzzle: { min: 2, max: 6, textMax: ANSWER_TEXT_MAX },
 };
 
-export const KIND_LABELS: Record<QuestionKind, string> = {
-  multiple_choice: 'Multiple choice',
-  true_false: 'True / false',
-  multi_select: 'Multi-select',
-  type_answer: 'Type answer',
-  slider: 'Slider',
-  puzzle: 'Puzzle (put in order)',
-  poll: 'Poll',
-  word_cloud: 'Word cloud',
-  slide: 'Slide (content only)',
+const KIND_MESSAGES: Record<QuestionKind, () => string> = {
+  multiple_choice: m.editor_kind_multiple_choice,
+  true_false: m.editor_kind_true_false,
+  multi_select: m.editor_kind_multi_select,
+  type_answer: m.editor_kind_type_answer,
+  slider: m.editor_kind_slider,
+  puzzle: m.editor_kind_puzzle,
+  poll: m.editor_kind_poll,
+  word_cloud: m.editor_kind_word_cloud,
+  slide: m.editor_kind_slide,
 };
 
-export const KINDS = Object.keys(KIND_LABELS) as QuestionKind[];
+export const KINDS = Object.keys(KIND_MESSAGES) as QuestionKind[];
+
+/** A question kind's name in the UI language. */
+export function kindLabel(kind: QuestionKind): string {
+  return (KIND_MESSAGES[kind] ?? (() => kind))();
+}
+
+/** Each kind's name in the UI language; every read produces it anew (so it follows the current language). */
+export const KIND_LABELS: Readonly<Record<QuestionKind, string>> = Object.freeze(
+  Object.defineProperties(
+    {},
+    Object.fromEntries(KINDS.map((kind) => [kind, { get: () => kindLabel(kind), enumerable: true }])),
+  ) as Record<QuestionKind, string>,
+);
 
 /** Kinds whose options a player picks by index. */
 export const OPTION_KINDS: readonly QuestionKind[] = ['multiple_choice', 'true_false', 'multi_select', 'poll'];
@@ -253,7 +275,8 @@ export function toInput(draft: QuizDraft): QuizInput {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Validation: the server's rules, with the server's field names and messages.
+// Validation: the server's rules, with the server's field names; the messages in the UI language (the
+// English ones are the server's words).
 
 const STEP_EPSILON = 1e-6;
 const chars = (s: string) => [...s].length;
@@ -262,9 +285,9 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function checkText(field: string, value: string, max: number, out: FieldProblem[]): void {
   const len = chars(value.trim());
-  if (len === 0) out.push({ field, message: 'must not be empty' });
-  else if (len > max) out.push({ field, message: `must be at most ${max} characters` });
-  else if (CONTROL.test(value)) out.push({ field, message: 'must not contain control characters' });
+  if (len === 0) out.push({ field, message: m.editor_check_empty() });
+  else if (len > max) out.push({ field, message: m.editor_check_tooLong({ max: formatInteger(max) }) });
+  else if (CONTROL.test(value)) out.push({ field, message: m.editor_check_control() });
 }
 
 /** Whether `value` is on the slider: finite, between min and max, on the step grid. */
@@ -281,14 +304,14 @@ function checkSlider(at: (f: string) => string, s: DraftSlider, out: FieldProble
   const names = ['min', 'max', 'step', 'correct', 'tolerance'] as const;
   const values = [min, max, step, correct, tolerance];
   const missing = names.find((_, i) => !Number.isFinite(values[i]));
-  if (missing) out.push({ field: at(`slider.${missing}`), message: 'must be a number' });
-  else if (min >= max) out.push({ field: at('slider.max'), message: 'must be greater than min' });
+  if (missing) out.push({ field: at(`slider.${missing}`), message: m.editor_check_number() });
+  else if (min >= max) out.push({ field: at('slider.max'), message: m.editor_check_aboveMin() });
   else if (step <= 0 || (max - min) / step > SLIDER_STEPS_MAX) {
-    out.push({ field: at('slider.step'), message: `must be positive, with at most ${SLIDER_STEPS_MAX} steps from min to max` });
+    out.push({ field: at('slider.step'), message: m.editor_check_step({ max: formatInteger(SLIDER_STEPS_MAX) }) });
   } else if (!onSliderGrid({ min, max, step }, correct)) {
-    out.push({ field: at('slider.correct'), message: 'must be between min and max, on a step' });
+    out.push({ field: at('slider.correct'), message: m.editor_check_onStep() });
   } else if (tolerance < 0 || tolerance > max - min) {
-    out.push({ field: at('slider.tolerance'), message: 'must be between 0 and the range' });
+    out.push({ field: at('slider.tolerance'), message: m.editor_check_tolerance() });
   }
 }
 
@@ -296,7 +319,7 @@ function checkList(at: (f: string) => string, kind: QuestionKind, list: string[]
   const limits = LIST_LIMITS[kind];
   if (!limits) return;
   if (list.length < limits.min || list.length > limits.max) {
-    out.push({ field: at('answers'), message: `must have ${limits.min} to ${limits.max} answers` });
+    out.push({ field: at('answers'), message: m.editor_check_answerCount({ min: limits.min, max: limits.max }) });
   }
   list.forEach((a, j) => checkText(at(`answers[${j}]`), a, limits.textMax, out));
 }
@@ -311,9 +334,9 @@ function checkQuestion(i: number, q: DraftQuestion, out: FieldProblem[]): void {
       break;
     case 'multi_select':
       checkList(at, q.kind, q.options, out);
-      if (q.correctSet.length === 0) out.push({ field: at('correct_answers'), message: 'mark at least one correct answer' });
+      if (q.correctSet.length === 0) out.push({ field: at('correct_answers'), message: m.editor_check_markCorrect() });
       else if (q.correctSet.some((c) => c >= q.options.length)) {
-        out.push({ field: at('correct_answers'), message: 'must be indices of the answers' });
+        out.push({ field: at('correct_answers'), message: m.editor_check_correctIndices() });
       }
       break;
     case 'type_answer':
@@ -330,17 +353,17 @@ function checkQuestion(i: number, q: DraftQuestion, out: FieldProblem[]): void {
   }
   const t = q.time_limit_secs;
   if (typeof t !== 'number' || !Number.isInteger(t) || t < TIME_LIMIT_MIN || t > TIME_LIMIT_MAX) {
-    out.push({ field: at('time_limit_secs'), message: `must be between ${TIME_LIMIT_MIN} and ${TIME_LIMIT_MAX} seconds` });
+    out.push({ field: at('time_limit_secs'), message: m.editor_check_time({ min: TIME_LIMIT_MIN, max: TIME_LIMIT_MAX }) });
   }
 }
 
-/** Every problem the server would report for this draft, in the same words. */
+/** Every problem the server would report for this draft (in English, in the same words). */
 export function validateDraft(draft: QuizDraft): FieldProblem[] {
   const out: FieldProblem[] = [];
   checkText('title', draft.title, TITLE_MAX, out);
-  if (draft.questions.length === 0) out.push({ field: 'questions', message: 'a quiz needs at least one question' });
+  if (draft.questions.length === 0) out.push({ field: 'questions', message: m.editor_check_noQuestions() });
   else if (draft.questions.length > QUESTIONS_MAX) {
-    out.push({ field: 'questions', message: `a quiz has at most ${QUESTIONS_MAX} questions` });
+    out.push({ field: 'questions', message: m.editor_check_tooManyQuestions({ max: formatInteger(QUESTIONS_MAX) }) });
   }
   draft.questions.forEach((q, i) => checkQuestion(i, q, out));
   return out;
@@ -358,9 +381,9 @@ const FIELD = /^questions\[(\d+)\](?:\.(\w+)(?:\[(\d+)\]|\.(\w+))?)?$/;
 export function fieldControlId(field: string): string | null {
   if (field === 'title') return 'quiz-title';
   if (field === 'show_on_devices') return 'quiz-show-on-devices';
-  const m = FIELD.exec(field);
-  if (!m) return field === 'questions' ? 'add-question' : null;
-  const [, q, prop, sub, member] = m;
+  const match = FIELD.exec(field);
+  if (!match) return field === 'questions' ? 'add-question' : null;
+  const [, q, prop, sub, member] = match;
   const p = `q${q}`;
   switch (prop) {
     case undefined:
@@ -406,59 +429,63 @@ export function problemsByControl(found: FieldProblem[]): ControlProblems {
   return byControl;
 }
 
-const PROPERTY_NAMES: Record<string, string> = {
-  text: 'text',
-  answers: 'answers',
-  correct: 'correct answer',
-  correct_answers: 'correct answers',
-  time_limit_secs: 'time limit',
-  kind: 'type',
-  points: 'points',
-  partial: 'partial points',
-  shuffle: 'shuffle',
-  ignore_diacritics: 'ignore accents',
-  image: 'image',
-  answer_images: 'answer images',
-  slider: 'slider',
+/** A question's property in words, e.g. `Question 2 time limit`. */
+const PROPERTY_NAMES: Record<string, (n: number) => string> = {
+  text: (n) => m.editor_field_text({ n }),
+  correct: (n) => m.editor_field_correct({ n }),
+  correct_answers: (n) => m.editor_field_correctAnswers({ n }),
+  time_limit_secs: (n) => m.editor_field_time({ n }),
+  kind: (n) => m.editor_field_kind({ n }),
+  points: (n) => m.editor_field_points({ n }),
+  partial: (n) => m.editor_field_partial({ n }),
+  shuffle: (n) => m.editor_field_shuffle({ n }),
+  ignore_diacritics: (n) => m.editor_field_diacritics({ n }),
+  image: (n) => m.editor_field_image({ n }),
+  answer_images: (n) => m.editor_field_answerImages({ n }),
+  slider: (n) => m.editor_field_slider({ n }),
 };
 
-const SLIDER_NAMES: Record<string, string> = {
-  min: 'minimum',
-  max: 'maximum',
-  step: 'step',
-  correct: 'correct value',
-  tolerance: 'tolerance',
+const SLIDER_NAMES: Record<string, (n: number) => string> = {
+  min: (n) => m.editor_field_sliderMin({ n }),
+  max: (n) => m.editor_field_sliderMax({ n }),
+  step: (n) => m.editor_field_sliderStep({ n }),
+  correct: (n) => m.editor_field_sliderCorrect({ n }),
+  tolerance: (n) => m.editor_field_sliderTolerance({ n }),
 };
 
-/** What a question's list entries are called: answers, accepted answers or items. */
-export function entryName(kind: QuestionKind | undefined): string {
-  if (kind === 'type_answer') return 'accepted answer';
-  if (kind === 'puzzle') return 'item';
-  return 'answer';
+/** A question's list entry `k` (1-based) in words: an answer, an accepted answer or a puzzle item. */
+export function entryLabel(kind: QuestionKind | undefined, n: number, k: number): string {
+  if (kind === 'type_answer') return m.editor_field_accepted({ n, k });
+  if (kind === 'puzzle') return m.editor_field_item({ n, k });
+  return m.editor_field_answer({ n, k });
+}
+
+/** A question's whole list in words: its answers, accepted answers or items. */
+function entriesLabel(kind: QuestionKind | undefined, n: number): string {
+  if (kind === 'type_answer') return m.editor_field_acceptedList({ n });
+  if (kind === 'puzzle') return m.editor_field_items({ n });
+  return m.editor_field_answers({ n });
 }
 
 /**
  * A person's name for a validation `field`: `questions[1].answers[0]` → "Question 2 answer 1" (with the
- * draft, "Question 2 item 1" for a puzzle).
+ * draft, "Question 2 item 1" for a puzzle), in the UI language.
  */
 export function describeField(field: string, draft?: QuizDraft): string {
-  if (field === 'title') return 'Quiz title';
-  if (field === 'questions') return 'Questions';
-  if (field === 'show_on_devices') return 'Show on devices';
-  const m = FIELD.exec(field);
-  if (!m) return field;
-  const index = Number(m[1]);
+  if (field === 'title') return m.editor_field_title();
+  if (field === 'questions') return m.editor_field_questions();
+  if (field === 'show_on_devices') return m.editor_field_showOnDevices();
+  const match = FIELD.exec(field);
+  if (!match) return field;
+  const index = Number(match[1]);
   const n = index + 1;
-  const [, , prop, sub, member] = m;
-  if (!prop) return `Question ${n}`;
+  const [, , prop, sub, member] = match;
+  if (!prop) return m.editor_question({ n });
   const kind = draft?.questions[index]?.kind;
-  if (prop === 'answers') {
-    const name = entryName(kind);
-    return sub !== undefined ? `Question ${n} ${name} ${Number(sub) + 1}` : `Question ${n} ${name}s`;
-  }
-  if (prop === 'answer_images' && sub !== undefined) return `Question ${n} answer ${Number(sub) + 1} image`;
-  if (prop === 'slider' && member) return `Question ${n} slider ${SLIDER_NAMES[member] ?? member}`;
-  return `Question ${n} ${PROPERTY_NAMES[prop] ?? prop}`;
+  if (prop === 'answers') return sub !== undefined ? entryLabel(kind, n, Number(sub) + 1) : entriesLabel(kind, n);
+  if (prop === 'answer_images' && sub !== undefined) return m.editor_field_answerImage({ n, k: Number(sub) + 1 });
+  if (prop === 'slider' && member) return SLIDER_NAMES[member]?.(n) ?? m.editor_field_other({ n, name: `slider ${member}` });
+  return PROPERTY_NAMES[prop]?.(n) ?? m.editor_field_other({ n, name: prop });
 }
 
 /** `aria-invalid` and `aria-describedby` for a control, pointing at its FieldError when it has a problem. */
