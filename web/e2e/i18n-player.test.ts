@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createQuiz, hostQuiz, registerHost, type QuestionSpec } from './flows.ts';
+import { answersOpen, createQuiz, hostQuiz, registerHost, type QuestionSpec } from './flows.ts';
 import { launchBrowser, newContext, screenshotGroup, shot, startServer, until, visible, watchErrors, type Server } from './harness.ts';
 
 let server: Server;
@@ -227,8 +227,17 @@ async function join(player: Player, pin: string, keyboard: boolean): Promise<voi
 }
 
 /** Answers by tapping, or (keyboard) by tabbing from the focused question heading to the tile, then Enter. */
-async function answer(player: Player, text: string, keyboard: boolean): Promise<void> {
+/** True/false options are stored in English; phones show them in their language. */
+const TRUE_FALSE: Record<Lang, [string, string]> = { de: ['Richtig', 'Falsch'], fr: ['Vrai', 'Faux'], it: ['Vero', 'Falso'] };
+
+function shownOption(lang: Lang, text: string): string {
+  const i = ['True', 'False'].indexOf(text);
+  return i < 0 ? text : TRUE_FALSE[lang][i as 0 | 1];
+}
+
+async function answer(player: Player, stored: string, keyboard: boolean): Promise<void> {
   const { page } = player;
+  const text = shownOption(player.lang, stored);
   const tile = page.getByRole('button', { name: text, exact: true });
   await visible(tile);
   if (keyboard) {
@@ -293,7 +302,7 @@ test('player screens in German, French and Italian', { timeout: 240_000 }, async
       await visible(page.getByRole('timer', { name: t.timer }));
       assert.equal(await focusedHeading(page), spec.text, `${p.nickname}: focus on the question`);
       // The first tile's shape is named in the phone's language (its description), not only shown in colour.
-      const first = page.getByRole('button', { name: spec.answers[0]!, exact: true });
+      const first = page.getByRole('button', { name: shownOption(p.lang, spec.answers[0]!), exact: true });
       const shape = await first.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent);
       assert.equal(shape, t.triangle, `${p.nickname}: tile shape`);
       if (p !== giulia) await checkScreen(p, `question-${q + 1}`, [...ENGLISH.game, ...ENGLISH.question]);
@@ -334,7 +343,7 @@ test('player screens in German, French and Italian', { timeout: 240_000 }, async
       if (timedOut) await visible(p.page.getByText(t.noAnswer, { exact: true }));
       const headingText = (await heading.innerText()).trim();
       assert.equal(await focusedHeading(p.page), headingText, `${p.nickname}: focus on the result`);
-      await visible(p.page.getByRole('region', { name: t.correctRegion }).getByText(t.answerWas(spec.answers[spec.correct]!)));
+      await visible(p.page.getByRole('region', { name: t.correctRegion }).getByText(t.answerWas(shownOption(p.lang, spec.answers[spec.correct]!))));
       // The live region says the result and the rank.
       const live = p.page.getByTestId('player-announcer');
       await until(async () => {
@@ -455,6 +464,7 @@ test('keyboard only, in German: every kind of question from join to podium', { t
   for (const [q, spec] of EVERY_KIND.questions.entries()) {
     await visible(page.getByRole('heading', { name: spec.text, exact: true }), 45_000);
     assert.equal(await focusedHeading(page), spec.text, `focus on question ${q + 1}`);
+    await answersOpen(page);
     await checkScreen(player, `keyboard-${spec.kind}`, english);
     switch (spec.kind) {
       case 'multiple_choice':

@@ -1,5 +1,6 @@
 // The player's live game: one reconnecting socket, the latest `state` snapshot, and exactly-once
 // answers (client answer ids, kept until acknowledged, resent after every reconnect).
+import { localizeOptions } from './option-text';
 import { errorCodeMessage } from '../i18n';
 import { randomId } from './ids';
 import {
@@ -113,7 +114,7 @@ export class PlayerGame {
         this.notice = null;
         break;
       case 'state':
-        this.state = msg;
+        this.state = localizeOptions(msg);
         this.receivedAt = performance.now();
         if (msg.me?.nickname) this.nickname = msg.me.nickname;
         if (msg.question && msg.me?.answer) this.answers[msg.question.index] = msg.me.answer;
