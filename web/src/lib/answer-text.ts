@@ -1,5 +1,6 @@
 // An answer in words, for "Answer sent", the reveal and the results.
-import { formatNumber } from './format';
+import { m } from '../i18n';
+import { formatInteger, formatNumber } from './format';
 import type { AnswerValue } from './protocol';
 
 /** The option (or item) texts an answer refers to by index, in the answer's order. */
@@ -20,6 +21,15 @@ export function describeAnswer(answer: AnswerValue, options: readonly string[]):
   return formatNumber(answer.number);
 }
 
+/** "1 player", "12 players", "1’234 Personen": counts in the UI language, plural and grouping included. */
 export function playersLabel(count: number): string {
-  return `${count} ${count === 1 ? 'player' : 'players'}`;
+  return m.host_players({ count, shown: formatInteger(count) });
+}
+
+export function answersLabel(count: number): string {
+  return m.host_answers({ count, shown: formatInteger(count) });
+}
+
+export function pointsLabel(count: number): string {
+  return m.host_points({ count, shown: formatInteger(count) });
 }
