@@ -1,9 +1,10 @@
-// The host's screens in the browser's language: a host whose browser asks for Swiss German (and, in a
-// second run, Swiss French) plays a short game with two players. Every host screen — lobby, question,
-// reveal, leaderboard, podium, results page — is in that language: `<html lang>` matches, no message key
-// and no known English phrase shows, numbers and ordinals follow the language. Only the host's game and
-// results screens are asserted (the editor and the players' screens have their own tests); the quiz is
-// created through the REST API and the players use English phones.
+// The host's screens in the browser's language: a host whose browser asks for Swiss German (and, in
+// further runs, Swiss French and Italian) plays a short game with two players. Every host screen —
+// lobby, question, reveal, leaderboard, podium, results page — is in that language: `<html lang>`
+// matches, no message key and no known English phrase shows, numbers and ordinals follow the language,
+// and axe-core finds no WCAG 2.2 AA problem. Only the host's game and results screens are asserted (the
+// editor and the players' screens have their own tests); the quiz is created through the REST API and
+// the players use English phones.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -128,7 +129,7 @@ interface Run {
   title: string;
   q1: { text: string; answers: string[] };
   q2: { text: string; answers: string[] };
-  /** How the language groups thousands, for "1’900 Punkte". */
+  /** How the language writes a four-digit score on the podium ("1’900 Punkte"). */
   grouped: RegExp;
   /** The first place on the podium. */
   first: string;
@@ -159,6 +160,17 @@ const RUNS: Run[] = [
     grouped: /\d[\u202f\u00a0 ’']\d{3} points/,
     first: '1er',
     date: /Jouée le \S/,
+  },
+  {
+    locale: 'it-CH',
+    lang: 'it',
+    title: 'Sistema solare',
+    q1: { text: 'Qual è il pianeta più grande?', answers: ['Marte', 'Giove', 'Venere'] },
+    q2: { text: 'Il Sole è una stella.', answers: TRUE_FALSE },
+    // Italian groups from five digits on (CLDR's minimum grouping digits): "2100 punti", "12’345 punti".
+    grouped: /\b\d{4} punti/,
+    first: '1º',
+    date: /Giocata il \d/,
   },
 ];
 
