@@ -1,6 +1,7 @@
 // An answer in words, for "Answer sent", the reveal and the results.
-import { formatNumber } from './format';
-import type { AnswerValue } from './protocol';
+import { m } from '../i18n';
+import { formatInteger, formatNumber } from './format';
+import type { AnswerValue, QuestionKind } from './protocol';
 
 /** The option (or item) texts an answer refers to by index, in the answer's order. */
 export function pickedIndices(answer: AnswerValue): number[] {
@@ -20,6 +21,21 @@ export function describeAnswer(answer: AnswerValue, options: readonly string[]):
   return formatNumber(answer.number);
 }
 
+/** The options as shown: a true/false question stores "True" and "False", shown in the UI language. */
+export function optionTexts(kind: QuestionKind | null | undefined, answers: readonly string[]): string[] {
+  if (kind === 'true_false' && answers.length === 2) return [m.host_true(), m.host_false()];
+  return [...answers];
+}
+
+/** "1 player", "12 players", "1’234 Personen": counts in the UI language, plural and grouping included. */
 export function playersLabel(count: number): string {
-  return `${count} ${count === 1 ? 'player' : 'players'}`;
+  return m.host_players({ count, shown: formatInteger(count) });
+}
+
+export function answersLabel(count: number): string {
+  return m.host_answers({ count, shown: formatInteger(count) });
+}
+
+export function pointsLabel(count: number): string {
+  return m.host_points({ count, shown: formatInteger(count) });
 }

@@ -1,5 +1,6 @@
 // The host's live game: a reconnecting socket authenticated by the access token (refreshed when the
 // server says it expired), the latest snapshot, and the live updates between snapshots.
+import { errorCodeMessage, m } from '../i18n';
 import { refreshSession } from './api';
 import { accessTokenNow, clearSession } from './auth.svelte';
 import { PROTOCOL_VERSION, type HelloMsg, type HostCommand, type ServerMessage, type StateMsg } from './protocol';
@@ -48,7 +49,7 @@ export class HostGame {
 
   command(cmd: HostCommand): void {
     this.notice = null;
-    if (!this.socket.send(cmd)) this.notice = 'Not connected — try again in a moment.';
+    if (!this.socket.send(cmd)) this.notice = m.host_notConnected();
   }
 
   /**
@@ -122,11 +123,11 @@ export class HostGame {
           // The access token expired: the socket closes; the next hello refreshes it first.
           this.tokenRejected = true;
         } else if (msg.code === 'game_not_found' || msg.code === 'not_host') {
-          this.ended = msg.message;
+          this.ended = errorCodeMessage(msg.code, msg.message);
           this.stop();
         } else if (msg.code !== 'question_closed') {
           // `question_closed` answers a skip that raced the question's own close: the reveal follows.
-          this.notice = msg.message;
+          this.notice = errorCodeMessage(msg.code, msg.message);
         }
         break;
       default:
