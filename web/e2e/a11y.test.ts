@@ -2,15 +2,12 @@
 // screen of the host and the player, in every phase of a game, for every question type. WCAG 2.x A/AA
 // rules; the test fails on any violation of impact "serious" or "critical" and lists them all.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { WCAG_AA, axeViolations } from './axe.ts';
 import { PASSWORD, hostQuiz, joinAsPlayer, registerHost } from './flows.ts';
 import { launchBrowser, newContext, screenshotGroup, shot, startServer, visible, watchErrors, type Server } from './harness.ts';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: Server;
 let browser: Browser;
@@ -29,40 +26,10 @@ after(async () => {
   await server?.stop();
 });
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: string[];
-}
-
 /** Runs axe on the page as it is now and records serious/critical violations under `label`. */
 async function audit(page: Page, label: string): Promise<void> {
-  // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') does not apply.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  // Let entrance animations settle: axe computes contrast from the colours it sees now.
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
-  const found = await page.evaluate(async () => {
-    type Result = {
-      violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[];
-    };
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<Result> } }).axe;
-    const result = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-      resultTypes: ['violations'],
-    });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} — ${(n.failureSummary ?? '').split('\n').slice(1, 3).join(' ')}`),
-    }));
-  });
-  for (const v of found as AxeViolation[]) {
-    if (v.impact === 'serious' || v.impact === 'critical') {
-      violations.push(`${label}: ${v.id} (${v.impact}) ${v.help}\n      ${v.nodes.join('\n      ')}`);
-    }
-  }
+  const found = await axeViolations(page, { tags: [...WCAG_AA, 'best-practice'], impacts: ['serious', 'critical'] });
+  for (const v of found) violations.push(`${label}: ${v}`);
   audited.push(label);
   await shot(page, label);
 }

@@ -7,9 +7,9 @@
 // the players use English phones.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { axeViolations } from './axe.ts';
 import { PASSWORD, answer, joinAsPlayer, readStandings } from './flows.ts';
 import { launchBrowser, screenshotGroup, shot, startServer, textMatching, visible, watchErrors, type Server } from './harness.ts';
 
@@ -91,24 +91,6 @@ const ENGLISH: { pattern: RegExp; sameIn?: string[] }[] = [
   { pattern: /\bConnecting\b/ },
 ];
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** WCAG 2.2 A/AA problems axe-core finds in the screen's <main> (the page header is not this screen's). */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through DevTools: the page's CSP (no inline script) does not apply.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Element, options: object) => Promise<AxeResults> } }).axe;
-    interface AxeResults {
-      violations: { id: string; help: string; nodes: { target: string[] }[] }[];
-    }
-    const results = await axe.run(document.querySelector('main')!, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-    });
-    return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
-}
-
 /** Checks the language and accessibility of one host screen and keeps a screenshot of it. */
 async function screen(page: Page, lang: string, name: string): Promise<string> {
   assert.equal(await page.evaluate(() => document.documentElement.lang), lang, `${name}: <html lang>`);
@@ -118,7 +100,7 @@ async function screen(page: Page, lang: string, name: string): Promise<string> {
     if (sameIn?.includes(lang)) continue;
     assert.doesNotMatch(content, pattern, `${name} (${lang}): no English (${pattern}) in ${JSON.stringify(content)}`);
   }
-  assert.deepEqual(await axeViolations(page), [], `${name} (${lang}): WCAG 2.2 AA (axe-core)`);
+  assert.deepEqual(await axeViolations(page, { within: 'main' }), [], `${name} (${lang}): WCAG 2.2 AA (axe-core)`);
   await shot(page, `${lang}-${name}`);
   return content;
 }
