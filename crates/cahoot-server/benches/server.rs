@@ -126,6 +126,7 @@ async fn open_game(store: &dyn LiveStore, players: usize) -> GameId {
         quiz_id: uuid::Uuid::new_v4(),
         quiz: quiz.clone(),
         created_at_ms: now_ms(),
+        require_pupil_id: false,
     };
     store.create_game(meta).await.expect("game");
     for i in 0..players {
@@ -220,6 +221,7 @@ fn player_messages_10k(bencher: Bencher) {
         quiz_id: uuid::Uuid::new_v4(),
         quiz: sample_quiz(),
         created_at_ms: 0,
+        require_pupil_id: false,
     });
     let mut state = cahoot_game::GameState::new(meta.quiz.questions.len() as u32);
     state.phase = cahoot_game::Phase::Question(0);

@@ -43,6 +43,7 @@ fn meta_with(id: GameId, pin: u32, quiz: QuizInput) -> GameMeta {
         quiz_id: Uuid::from_u128(8),
         quiz,
         created_at_ms: T0,
+        require_pupil_id: false,
     }
 }
 

@@ -394,6 +394,7 @@ mod tests {
             quiz_id: uuid::Uuid::from_u128(3),
             quiz: sample_quiz(),
             created_at_ms: 1,
+            require_pupil_id: false,
         });
         let mut state = GameState::new(meta.quiz.questions.len() as u32);
         state.phase = phase;
