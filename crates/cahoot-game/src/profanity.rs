@@ -29,10 +29,19 @@ static TRIE: LazyLock<&'static Trie> = LazyLock::new(|| {
     Box::leak(Box::new(trie))
 });
 
+/// Characters read as word separators, not as look-alike letters.
+const SEPARATORS: &str = "()[]{}<>\"'`=/\\,;:";
+
 /// Whether a nickname is fit for a classroom's projector, in English, German, French or Italian.
 pub fn nickname_is_appropriate(nickname: &str) -> bool {
-    // rustrict matches within the text; a space in front lets the word-start entries match the first word.
-    let padded = format!(" {nickname} ");
+    // Brackets, quotes and the like separate words in a nickname ("Ana (5b)", `=HYPERLINK("x")`); rustrict
+    // would read them as letters (`(` as "c" or "l") and find words that are not there. Spaces around let
+    // the whole-word entries match the first and last word.
+    let separated: String = nickname
+        .chars()
+        .map(|c| if SEPARATORS.contains(c) { ' ' } else { c })
+        .collect();
+    let padded = format!(" {separated} ");
     let mut censor = Censor::from_str(&padded);
     censor.with_trie(&TRIE);
     !censor.analyze().is(Type::INAPPROPRIATE)

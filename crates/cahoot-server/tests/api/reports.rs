@@ -468,7 +468,9 @@ async fn game_and_quiz_reports_compute_the_stored_numbers() {
             &[None, None][..]
         ]
     );
-    let pupils: Vec<(&str, bool, Vec<Option<(u64, Option<f64>)>>)> = quiz_report
+    /// Score and correct percentage per game.
+    type Cells = Vec<Option<(u64, Option<f64>)>>;
+    let pupils: Vec<(&str, bool, Cells)> = quiz_report
         .pupils
         .iter()
         .map(|p| {
