@@ -397,3 +397,67 @@ pub async fn quiz_report_handler(
         .await?;
     Ok(Json(quiz_report(quiz.id, &quiz.title, &games)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::durable::{PlayerResult, QuestionStats};
+
+    fn game(players: Vec<PlayerResult>) -> FinishedGame {
+        FinishedGame {
+            id: Uuid::nil(),
+            owner_id: Uuid::nil(),
+            quiz_id: Uuid::nil(),
+            quiz_title: "Q".into(),
+            pin: "123456".into(),
+            started_at: OffsetDateTime::UNIX_EPOCH,
+            finished_at: OffsetDateTime::UNIX_EPOCH,
+            questions: vec![QuestionStats {
+                text: "one".into(),
+                ..Default::default()
+            }],
+            players,
+        }
+    }
+
+    fn player(id: &str, pupil: Option<&str>, rank: u32, score: u64) -> PlayerResult {
+        PlayerResult {
+            player_id: id.into(),
+            nickname: id.into(),
+            rank,
+            score,
+            correct_count: 0,
+            pupil_id: pupil.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_game_without_players_has_no_percentages_and_no_hardest_question() {
+        let report = game_report(&game(vec![]));
+        assert_eq!(report.correct_percent, None);
+        assert_eq!(report.questions[0].correct_percent, None);
+        assert_eq!(report.questions[0].average_time_ms, None);
+        assert!(report.hardest.is_empty());
+        assert_eq!(report.average_score, 0.0);
+    }
+
+    #[test]
+    fn a_repeated_pupil_id_counts_the_better_placed_player_once() {
+        let g = game(vec![
+            player("a", Some("Ada"), 1, 900),
+            player("b", Some("ada"), 2, 100),
+        ]);
+        let report = quiz_report(Uuid::nil(), "Q", &[g]);
+        assert_eq!(report.pupils.len(), 1);
+        assert_eq!(report.pupils[0].label, "Ada");
+        assert_eq!(report.pupils[0].games[0].as_ref().unwrap().score, 900);
+    }
+
+    #[test]
+    fn percentages_round_to_one_decimal() {
+        assert_eq!(percent(2, 3), Some(66.7));
+        assert_eq!(percent(1, 3), Some(33.3));
+        assert_eq!(percent(0, 0), None);
+        assert_eq!(mean([1.0, 2.0].into_iter()), Some(1.5));
+    }
+}

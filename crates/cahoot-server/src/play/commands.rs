@@ -7,7 +7,7 @@
 //! | command      | store operation              | event published           |
 //! |--------------|------------------------------|---------------------------|
 //! | `create`     | `GameStore::create_game`     | –                         |
-//! | `join`       | `GameStore::join`            | `PlayerJoined`            |
+//! | `join`       | `GameStore::join_as`         | `PlayerJoined`            |
 //! | `kick`       | `GameStore::kick`            | `Kicked`                  |
 //! | `presence`   | `Presence::set_connected`    | `Presence`                |
 //! | `answer`     | `GameStore::record_answer`   | `Answered` (new answers)  |
