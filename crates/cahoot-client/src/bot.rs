@@ -346,10 +346,7 @@ impl PlayerBot {
                 };
             if !answered && let Some((answer, delay)) = (self.strategy)(q, shown) {
                 // Think time starts when the answers open, after the "get ready" countdown.
-                let opens_in = view
-                    .question
-                    .as_ref()
-                    .map_or(0, |q| q.opens_in_ms);
+                let opens_in = view.question.as_ref().map_or(0, |q| q.opens_in_ms);
                 self.scheduled = Some((now + Duration::from_millis(opens_in) + delay, q, answer));
             }
         } else {

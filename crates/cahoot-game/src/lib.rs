@@ -5,6 +5,7 @@ pub mod answer;
 pub mod machine;
 pub mod model;
 pub mod names;
+pub mod profanity;
 pub mod quiz;
 pub mod scoring;
 pub mod tally;
@@ -12,7 +13,7 @@ pub mod text;
 
 pub use answer::{AcceptedAnswer, AnswerError, AnswerValue, JudgedAnswer, accept, grade, judge};
 pub use machine::{Command, Context, Event, GameState, Phase, TransitionError, apply};
-pub use names::{GamePin, NameError, Nickname};
+pub use names::{GamePin, NameError, Nickname, PupilId};
 pub use quiz::{
     FieldError, PointsMode, Question, QuestionKind, QuizInput, SliderSpec, every_kind_quiz,
     sample_quiz,

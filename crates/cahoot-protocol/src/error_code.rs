@@ -94,6 +94,10 @@ error_codes! {
     InvalidPin = "invalid_pin",
     InvalidNickname = "invalid_nickname",
     NicknameTaken = "nickname_taken",
+    /// The game asks every player for a pupil identifier and the join carried none.
+    PupilIdRequired = "pupil_id_required",
+    /// The pupil identifier is empty after trimming, longer than 40 characters or has control characters.
+    InvalidPupilId = "invalid_pupil_id",
     PlayerNotFound = "player_not_found",
     Kicked = "kicked",
     NoPlayers = "no_players",

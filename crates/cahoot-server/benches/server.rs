@@ -127,6 +127,7 @@ async fn open_game(store: &dyn LiveStore, players: usize) -> GameId {
         quiz: quiz.clone(),
         created_at_ms: now_ms(),
         lead_in_ms: 0,
+        require_pupil_id: false,
     };
     store.create_game(meta).await.expect("game");
     for i in 0..players {
@@ -223,6 +224,7 @@ fn player_messages_10k(bencher: Bencher) {
         quiz: sample_quiz(),
         created_at_ms: 0,
         lead_in_ms: 0,
+        require_pupil_id: false,
     });
     let mut state = cahoot_game::GameState::new(meta.quiz.questions.len() as u32);
     state.phase = cahoot_game::Phase::Question(0);

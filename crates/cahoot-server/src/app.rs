@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::http::{headers, health, metrics, static_files};
-use crate::{AppState, auth, images, openapi, play, quizzes, results, transfer};
+use crate::{AppState, auth, images, openapi, play, quizzes, reports, results, transfer};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware;
@@ -20,6 +20,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(quizzes::router())
         .merge(results::router())
+        .merge(reports::router())
         .merge(images::router())
         .merge(transfer::router())
         .merge(play::router())

@@ -15,6 +15,7 @@ pub mod live;
 pub mod openapi;
 pub mod play;
 pub mod quizzes;
+pub mod reports;
 pub mod results;
 pub mod transfer;
 

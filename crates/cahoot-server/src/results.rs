@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(game_xlsx))
 }
 
-async fn own_game(
+pub(crate) async fn own_game(
     state: &AppState,
     user: &AuthUser,
     raw_id: &str,

@@ -83,6 +83,7 @@ fn game(owner: Uuid, quiz: Uuid, finished_at: OffsetDateTime) -> FinishedGame {
                 rank: 1,
                 score: 1900,
                 correct_count: 2,
+                pupil_id: Some("Zimmermann Zoë 5b".into()),
             },
             PlayerResult {
                 player_id: "p1".into(),
@@ -90,6 +91,7 @@ fn game(owner: Uuid, quiz: Uuid, finished_at: OffsetDateTime) -> FinishedGame {
                 rank: 2,
                 score: 950,
                 correct_count: 1,
+                pupil_id: None,
             },
         ],
     }
@@ -408,6 +410,58 @@ pub async fn finished_games_are_owner_scoped_and_newest_first(store: &dyn Durabl
     ));
 }
 
+pub async fn a_quizs_games_are_listed_oldest_first_owner_scoped_and_limited(
+    store: &dyn DurableStore,
+) {
+    let ada = user(store, "ada").await;
+    let grace = user(store, "grace").await;
+    let quiz = Uuid::new_v4();
+    let games: Vec<FinishedGame> = (0..3)
+        .map(|i| game(ada.id, quiz, t0() + time::Duration::hours(i)))
+        .collect();
+    // Stored out of order, next to another quiz's game and another owner's game of the same quiz id.
+    for g in [&games[2], &games[0], &games[1]] {
+        store.save_finished_game(g).await.unwrap();
+    }
+    store
+        .save_finished_game(&game(ada.id, Uuid::new_v4(), t0()))
+        .await
+        .unwrap();
+    store
+        .save_finished_game(&game(grace.id, quiz, t0()))
+        .await
+        .unwrap();
+    let listed = store.list_quiz_games(ada.id, quiz, 10).await.unwrap();
+    assert_eq!(listed, games, "oldest first, with players and statistics");
+    assert_eq!(
+        listed[0].players[0].pupil_id.as_deref(),
+        Some("Zimmermann Zoë 5b")
+    );
+    let recent: Vec<Uuid> = store
+        .list_quiz_games(ada.id, quiz, 2)
+        .await
+        .unwrap()
+        .iter()
+        .map(|g| g.id)
+        .collect();
+    assert_eq!(recent, [games[1].id, games[2].id], "the most recent two");
+    assert_eq!(
+        store
+            .list_quiz_games(grace.id, quiz, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .list_quiz_games(ada.id, Uuid::new_v4(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 pub async fn a_game_of_a_deleted_host_is_still_stored(store: &dyn DurableStore) {
     // The copy to the durable store is retried until stored; it must not fail for ever.
     let g = game(Uuid::new_v4(), Uuid::new_v4(), t0());
@@ -699,6 +753,7 @@ macro_rules! durable_contract {
                 a_finished_game_is_stored_once,
                 finished_games_are_owner_scoped_and_newest_first,
                 a_game_of_a_deleted_host_is_still_stored,
+                a_quizs_games_are_listed_oldest_first_owner_scoped_and_limited,
                 deleting_a_user_removes_their_data,
                 an_image_round_trips_byte_for_byte_and_is_stored_once,
                 images_are_listed_newest_first_and_owner_scoped,

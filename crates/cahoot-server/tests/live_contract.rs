@@ -44,6 +44,7 @@ fn meta_with(id: GameId, pin: u32, quiz: QuizInput) -> GameMeta {
         quiz,
         created_at_ms: T0,
         lead_in_ms: 0,
+        require_pupil_id: false,
     }
 }
 
@@ -140,6 +141,33 @@ pub async fn nicknames_are_unique_ignoring_case_and_kicked_players_stay_out(live
     assert_eq!(live.player_counts(G).await.unwrap(), (1, 0));
     live.set_connected(G, P3, true).await.unwrap();
     assert_eq!(live.player_counts(G).await.unwrap(), (1, 1));
+}
+
+pub async fn pupil_ids_are_kept_with_their_players(live: &dyn LiveStore) {
+    live.create_game(meta(G, 5)).await.unwrap();
+    let ada = cahoot_game::PupilId::parse("Lovelace Ada").unwrap();
+    let bob = cahoot_game::PupilId::parse("Brown Bob").unwrap();
+    live.join_as(G, P1, &nick("Ada"), Some(&ada)).await.unwrap();
+    live.join_as(G, P2, &nick("Bob"), Some(&bob)).await.unwrap();
+    live.join(G, P3, &nick("Cy")).await.unwrap();
+    // A refused join keeps nothing.
+    assert!(matches!(
+        live.join_as(G, player(9), &nick("ADA"), Some(&bob)).await,
+        Err(LiveError::NicknameTaken)
+    ));
+    let ids = live.pupil_ids(G).await.unwrap();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert_eq!(ids[&P1.to_string()], "Lovelace Ada");
+    assert_eq!(ids[&P2.to_string()], "Brown Bob");
+    // Nicknames and players read as before; a kicked player's identifier goes with them.
+    assert_eq!(live.player(G, P1).await.unwrap().unwrap().nickname, "Ada");
+    assert!(live.kick(G, P2).await.unwrap());
+    let ids = live.pupil_ids(G).await.unwrap();
+    assert_eq!(ids.keys().collect::<Vec<_>>(), [&P1.to_string()]);
+    assert!(matches!(
+        live.pupil_ids(MISSING).await,
+        Err(LiveError::GameNotFound)
+    ));
 }
 
 pub async fn connection_counts_survive_a_reload_overlap(live: &dyn LiveStore) {
@@ -621,6 +649,7 @@ macro_rules! live_contract {
             case!(cas_rejects_a_stale_version);
             case!(nicknames_are_unique_ignoring_case_and_kicked_players_stay_out);
             case!(connection_counts_survive_a_reload_overlap);
+            case!(pupil_ids_are_kept_with_their_players);
             case!(an_answer_is_recorded_once_and_a_resend_gets_the_original);
             case!(closed_future_and_late_answers_are_refused);
             case!(streak_bonus_accumulates_across_questions);

@@ -75,6 +75,8 @@ const ERROR_MESSAGES: Record<ErrorCode, () => string> = {
   invalid_pin: m.error_invalid_pin,
   invalid_nickname: m.error_invalid_nickname,
   nickname_taken: m.error_nickname_taken,
+  pupil_id_required: m.error_pupil_id_required,
+  invalid_pupil_id: m.error_invalid_pupil_id,
   player_not_found: m.error_player_not_found,
   kicked: m.error_kicked,
   no_players: m.error_no_players,

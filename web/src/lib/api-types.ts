@@ -24,6 +24,8 @@ export type FieldProblem = Schemas['FieldProblem'];
 export type SliderSpec = Schemas['SliderSpec'];
 export type QuestionStats = Schemas['QuestionStats'];
 export type TextCount = Schemas['TextCount'];
+export type GameReport = Schemas['GameReport'];
+export type QuizReport = Schemas['QuizReport'];
 
 // Routes being built on other branches, typed here by their agreed contract until openapi.ts has them.
 

@@ -248,12 +248,15 @@ export const api = {
   createSampleQuiz: () => unwrap(authed.POST('/api/quizzes/sample')),
   duplicateQuiz: (id: string) => unwrap(authed.POST('/api/quizzes/{id}/duplicate', { params: { path: { id } } })),
   deleteQuiz: (id: string) => unwrap(authed.DELETE('/api/quizzes/{id}', { params: { path: { id } } })),
-  startGame: (quizId: string) => unwrap(authed.POST('/api/games', { body: { quiz_id: quizId } })),
+  startGame: (quizId: string, requirePupilId = false) =>
+    unwrap(authed.POST('/api/games', { body: { quiz_id: quizId, require_pupil_id: requirePupilId } })),
   listGames: () => unwrap(authed.GET('/api/games')),
   getGame: (id: string) => unwrap(authed.GET('/api/games/{id}', { params: { path: { id } } })),
   resultsCsv: (id: string) =>
     unwrap(authed.GET('/api/games/{id}/results.csv', { params: { path: { id } }, parseAs: 'blob' })),
   resultsXlsx: (id: string) => download(`/api/games/${encodeURIComponent(id)}/results.xlsx`),
+  gameReport: (id: string) => unwrap(authed.GET('/api/games/{id}/report', { params: { path: { id } } })),
+  quizReport: (id: string) => unwrap(authed.GET('/api/quizzes/{id}/report', { params: { path: { id } } })),
   join: (input: JoinRequest) => unwrap(anonymous.POST('/api/play/join', { body: input })),
   /** Uploads the file's bytes as they are; the server checks the format and size. */
   uploadImage: (file: Blob) => rawJson<UploadedImage>('POST', '/api/images', file),

@@ -147,6 +147,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/games/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report of one finished game: per question correct % and average answer time, the hardest questions,
+         *     and every player's answers with their pupil identifier.
+         */
+        get: operations["game_report_handler"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/games/{id}/results.csv": {
         parameters: {
             query?: never;
@@ -371,6 +391,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/quizzes/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report of one of your quizzes across its finished games (the most recent 50): one row per game, each
+         *     question's correct % per game, each pupil's score and correct % per game.
+         */
+        get: operations["quiz_report_handler"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -429,6 +469,8 @@ export interface components {
         CreateGameRequest: {
             /** Format: uuid */
             quiz_id: string;
+            /** @description Ask every player for a pupil identifier (a class-list name) when joining; only the host sees it. */
+            require_pupil_id?: boolean;
         };
         CreatedGame: {
             game_id: string;
@@ -454,7 +496,7 @@ export interface components {
          * @description A stable, snake_case error code: the `code` of REST error bodies and of WebSocket `error` messages.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "invalid_import" | "image_too_large" | "unsupported_image" | "invalid_image" | "image_dimensions_too_large" | "image_quota_exceeded" | "image_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "question_not_open" | "invalid_choice" | "invalid_answer" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
+        ErrorCode: "invalid_json" | "invalid_body" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "method_not_allowed" | "not_found" | "conflict" | "too_many_requests" | "forbidden" | "csrf_rejected" | "origin_rejected" | "internal" | "live_store_unavailable" | "durable_store_unavailable" | "draining" | "unavailable" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_username" | "invalid_password" | "wrong_password" | "username_unavailable" | "missing_refresh_token" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "invalid_quiz" | "quiz_not_found" | "invalid_import" | "image_too_large" | "unsupported_image" | "invalid_image" | "image_dimensions_too_large" | "image_quota_exceeded" | "image_not_found" | "game_not_found" | "game_finished" | "game_locked" | "pin_taken" | "no_free_pin" | "invalid_pin" | "invalid_nickname" | "nickname_taken" | "pupil_id_required" | "invalid_pupil_id" | "player_not_found" | "kicked" | "no_players" | "invalid_command" | "question_closed" | "question_not_open" | "invalid_choice" | "invalid_answer" | "already_answered" | "bad_message" | "frame_too_large" | "unsupported_version" | "not_host" | "not_player" | "rate_limited";
         FieldProblem: {
             field: string;
             message: string;
@@ -471,6 +513,37 @@ export interface components {
             /** @description Standings, best first. */
             players: components["schemas"]["PlayerResult"][];
             questions: components["schemas"]["QuestionStats"][];
+            /** Format: uuid */
+            quiz_id: string;
+            quiz_title: string;
+            /** Format: date-time */
+            started_at: string;
+        };
+        /** @description One finished game, question by question and player by player. */
+        GameReport: {
+            /**
+             * Format: double
+             * @description Mean final score of the players.
+             */
+            average_score: number;
+            /**
+             * Format: double
+             * @description Correct answers of all players to the judged questions, of all they could have given.
+             */
+            correct_percent?: number | null;
+            /** Format: date-time */
+            finished_at: string;
+            /** Format: uuid */
+            game_id: string;
+            /** @description Indices of the judged questions with the lowest correct percentage, hardest first (at most 3). */
+            hardest: number[];
+            /** Format: int32 */
+            player_count: number;
+            /** @description Standings order. */
+            players: components["schemas"]["PlayerReport"][];
+            /** @description Whether any player gave a pupil identifier (the host asked for them). */
+            pupil_ids: boolean;
+            questions: components["schemas"]["QuestionReport"][];
             /** Format: uuid */
             quiz_id: string;
             quiz_title: string;
@@ -534,6 +607,11 @@ export interface components {
         JoinRequest: {
             nickname: string;
             pin: string;
+            /**
+             * @description Required when the host asked for pupil identifiers (`pupil_id_required` otherwise): 1–40
+             *     characters, trimmed. Ignored by games that do not ask for one.
+             */
+            pupil_id?: string | null;
         };
         JoinResponse: {
             game_id: string;
@@ -571,11 +649,46 @@ export interface components {
             /** Format: int32 */
             points: number;
         };
+        PlayerAnswerReport: {
+            /** @description What the player answered, human-readable; `null` when they did not answer. */
+            answer?: string | null;
+            /** @description `null` for questions without a right answer. */
+            correct?: boolean | null;
+            /** Format: int32 */
+            points: number;
+            /** Format: int32 */
+            question: number;
+            /** Format: int64 */
+            time_ms?: number | null;
+        };
+        PlayerReport: {
+            /** @description One per question, in question order. */
+            answers: components["schemas"]["PlayerAnswerReport"][];
+            /**
+             * Format: int32
+             * @description Correct answers to judged questions.
+             */
+            correct_count: number;
+            /**
+             * Format: double
+             * @description Of the judged questions.
+             */
+            correct_percent?: number | null;
+            nickname: string;
+            player_id: string;
+            pupil_id?: string | null;
+            /** Format: int32 */
+            rank: number;
+            /** Format: int64 */
+            score: number;
+        };
         PlayerResult: {
             /** Format: int32 */
             correct_count: number;
             nickname: string;
             player_id: string;
+            /** @description The pupil identifier given at join, when the host asked for one (host-only). */
+            pupil_id?: string | null;
             /** Format: int32 */
             rank: number;
             /** Format: int64 */
@@ -586,6 +699,23 @@ export interface components {
          * @enum {string}
          */
         PointsMode: "standard" | "double" | "none";
+        PupilGame: {
+            /** Format: double */
+            correct_percent?: number | null;
+            nickname: string;
+            /** Format: int32 */
+            rank: number;
+            /** Format: int64 */
+            score: number;
+        };
+        PupilRow: {
+            /** @description Whether the row is keyed by pupil identifier (else by nickname). */
+            by_pupil_id: boolean;
+            /** @description One per game (as `games`); `null` when the pupil did not play it. */
+            games: (components["schemas"]["PupilGame"] | null)[];
+            /** @description Pupil identifier or nickname, as first seen. */
+            label: string;
+        };
         /**
          * @description One question. Which fields matter depends on `kind` (see `docs/question-types.md`):
          *     - `answers`: the options (multiple choice, true/false, multi-select, poll), the items in the correct order
@@ -621,6 +751,28 @@ export interface components {
          * @enum {string}
          */
         QuestionKind: "multiple_choice" | "true_false" | "multi_select" | "type_answer" | "slider" | "puzzle" | "poll" | "word_cloud" | "slide";
+        QuestionReport: {
+            /** Format: int32 */
+            answered: number;
+            /**
+             * Format: double
+             * @description Mean time to answer of the players who answered, in milliseconds.
+             */
+            average_time_ms?: number | null;
+            /** Format: int32 */
+            correct_count: number;
+            /**
+             * Format: double
+             * @description Players who answered correctly, of all players; `null` for questions without a right answer.
+             */
+            correct_percent?: number | null;
+            /** Format: int32 */
+            index: number;
+            /** @description Whether the question has a right answer (not a poll, word cloud or slide). */
+            judged: boolean;
+            kind: components["schemas"]["QuestionKind"];
+            text: string;
+        };
         /**
          * @description How one question went. Fields added after the first release are `serde(default)`: games stored before
          *     them still read (as multiple-choice questions without per-player answers).
@@ -668,6 +820,18 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        QuizGameRow: {
+            /** Format: double */
+            average_score: number;
+            /** Format: double */
+            correct_percent?: number | null;
+            /** Format: uuid */
+            game_id: string;
+            /** Format: int32 */
+            player_count: number;
+            /** Format: date-time */
+            started_at: string;
+        };
         /** @description Title and questions as a host edits them (create and replace use the same shape). */
         QuizInput: {
             questions: components["schemas"]["Question"][];
@@ -677,6 +841,31 @@ export interface components {
              */
             show_on_devices?: boolean;
             title: string;
+        };
+        QuizQuestionRow: {
+            /**
+             * @description One per game (as `games`): the question's correct percentage, `null` when the game did not have it
+             *     or it has no right answer.
+             */
+            correct_percent: (number | null)[];
+            /** Format: int32 */
+            index: number;
+            text: string;
+        };
+        /** @description One quiz across its finished games, oldest game first. */
+        QuizReport: {
+            /** @description At most the most recent 50 games, oldest first; the columns of `questions` and `pupils`. */
+            games: components["schemas"]["QuizGameRow"][];
+            /**
+             * @description One row per pupil: by pupil identifier where one was given, else by nickname (case-insensitive);
+             *     sorted by label.
+             */
+            pupils: components["schemas"]["PupilRow"][];
+            /** @description By question index, over the games' own questions (the text of the most recent game having it). */
+            questions: components["schemas"]["QuizQuestionRow"][];
+            /** Format: uuid */
+            quiz_id: string;
+            quiz_title: string;
         };
         QuizSummary: {
             /** Format: uuid */
@@ -1104,6 +1293,45 @@ export interface operations {
             };
         };
     };
+    game_report_handler: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description game id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `game_not_found` (also another host's game or a malformed id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     game_csv: {
         parameters: {
             query?: never;
@@ -1434,7 +1662,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description invalid PIN or nickname */
+            /** @description `invalid_pin`, `invalid_nickname` (also a nickname the word filter refuses), `pupil_id_required` (the host asks for a pupil identifier), `invalid_pupil_id` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1749,6 +1977,45 @@ export interface operations {
                 };
             };
             /** @description `quiz_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    quiz_report_handler: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description quiz id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `quiz_not_found` (also another host's quiz or a malformed id) */
             404: {
                 headers: {
                     [name: string]: unknown;

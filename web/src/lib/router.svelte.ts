@@ -46,6 +46,8 @@ export type Route =
   | { name: 'quiz-edit'; id: string }
   | { name: 'host-game'; id: string }
   | { name: 'results'; id: string }
+  | { name: 'game-report'; id: string }
+  | { name: 'quiz-report'; id: string }
   | { name: 'not-found' };
 
 export function match(path: string): Route {
@@ -58,6 +60,10 @@ export function match(path: string): Route {
   if (m?.[1]) return { name: 'quiz-edit', id: decodeURIComponent(m[1]) };
   m = /^\/host\/game\/([^/]+)$/.exec(p);
   if (m?.[1]) return { name: 'host-game', id: decodeURIComponent(m[1]) };
+  m = /^\/host\/results\/([^/]+)\/report$/.exec(p);
+  if (m?.[1]) return { name: 'game-report', id: decodeURIComponent(m[1]) };
+  m = /^\/host\/quiz\/([^/]+)\/report$/.exec(p);
+  if (m?.[1]) return { name: 'quiz-report', id: decodeURIComponent(m[1]) };
   m = /^\/host\/results\/([^/]+)$/.exec(p);
   if (m?.[1]) return { name: 'results', id: decodeURIComponent(m[1]) };
   return { name: 'not-found' };

@@ -162,6 +162,9 @@ pub struct PlayerResult {
     pub rank: u32,
     pub score: u64,
     pub correct_count: u32,
+    /// The pupil identifier given at join, when the host asked for one (host-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pupil_id: Option<String>,
 }
 
 /// A game as stored when it reached the podium (or was ended).
@@ -334,6 +337,13 @@ pub trait DurableStore: Send + Sync + 'static {
     /// Most recently finished first.
     async fn list_games(&self, owner_id: Uuid) -> Result<Vec<GameSummary>, StoreError>;
     async fn get_game(&self, owner_id: Uuid, id: Uuid) -> Result<FinishedGame, StoreError>;
+    /// The owner's finished games of one quiz, oldest first: the most recent `limit` of them.
+    async fn list_quiz_games(
+        &self,
+        owner_id: Uuid,
+        quiz_id: Uuid,
+        limit: u32,
+    ) -> Result<Vec<FinishedGame>, StoreError>;
     /// Whether a finished game is stored (without reading it).
     async fn has_game(&self, id: Uuid) -> Result<bool, StoreError>;
 

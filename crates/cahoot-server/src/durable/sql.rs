@@ -535,8 +535,9 @@ impl DurableStore for SqlStore {
         }
         for player in &game.players {
             sqlx::query(
-                "INSERT INTO game_players (game_id, player_id, nickname, standing, score, correct_count)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO game_players (game_id, player_id, nickname, standing, score, correct_count,
+                                           pupil_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(game.id.to_string())
             .bind(&player.player_id)
@@ -544,6 +545,7 @@ impl DurableStore for SqlStore {
             .bind(i64::from(player.rank))
             .bind(i64::try_from(player.score).unwrap_or(i64::MAX))
             .bind(i64::from(player.correct_count))
+            .bind(player.pupil_id.as_deref())
             .execute(&mut *tx)
             .await
             ?;
@@ -573,6 +575,33 @@ impl DurableStore for SqlStore {
             .collect()
     }
 
+    async fn list_quiz_games(
+        &self,
+        owner_id: Uuid,
+        quiz_id: Uuid,
+        limit: u32,
+    ) -> Result<Vec<FinishedGame>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM games WHERE owner_id = $1 AND quiz_id = $2
+             ORDER BY started_at DESC, id LIMIT $3",
+        )
+        .bind(owner_id.to_string())
+        .bind(quiz_id.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut games = Vec::with_capacity(rows.len());
+        for row in rows.iter().rev() {
+            match self.get_game(owner_id, uuid(row, "id")?).await {
+                Ok(game) => games.push(game),
+                // Deleted in between (the host's account went away): left out.
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(games)
+    }
+
     async fn has_game(&self, id: Uuid) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT 1 FROM games WHERE id = $1")
             .bind(id.to_string())
@@ -591,7 +620,7 @@ impl DurableStore for SqlStore {
         .fetch_one(&self.pool)
         .await?;
         let players = sqlx::query(
-            "SELECT player_id, nickname, standing, score, correct_count FROM game_players
+            "SELECT player_id, nickname, standing, score, correct_count, pupil_id FROM game_players
              WHERE game_id = $1 ORDER BY standing, nickname",
         )
         .bind(id.to_string())
@@ -617,6 +646,7 @@ impl DurableStore for SqlStore {
                         rank: u32_col(p, "standing")?,
                         score: u64::try_from(score).map_err(other)?,
                         correct_count: u32_col(p, "correct_count")?,
+                        pupil_id: p.try_get("pupil_id")?,
                     })
                 })
                 .collect::<Result<_, StoreError>>()?,

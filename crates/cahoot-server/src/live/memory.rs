@@ -7,7 +7,9 @@ use super::{
 };
 use async_trait::async_trait;
 use cahoot_game::model::{GameModel, PlayerRecord, RecordOutcome};
-use cahoot_game::{AcceptedAnswer, AnswerValue, GamePin, GameState, Nickname, Phase, Streak};
+use cahoot_game::{
+    AcceptedAnswer, AnswerValue, GamePin, GameState, Nickname, Phase, PupilId, Streak,
+};
 use cahoot_protocol::{GameId, PlayerId};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -23,6 +25,8 @@ struct LiveGame {
     meta: GameMeta,
     model: GameModel,
     nicknames: HashSet<String>,
+    /// Player id → pupil identifier given at join.
+    pupil_ids: HashMap<String, String>,
     /// Open sockets per player.
     connections: HashMap<String, u32>,
     seq: u64,
@@ -115,6 +119,7 @@ impl GameStore for MemoryLiveStore {
             model: GameModel::new(meta.quiz.clone()),
             meta,
             nicknames: HashSet::new(),
+            pupil_ids: HashMap::new(),
             connections: HashMap::new(),
             seq: 0,
             expires_at: None,
@@ -164,11 +169,12 @@ impl GameStore for MemoryLiveStore {
         Ok(Some(seq))
     }
 
-    async fn join(
+    async fn join_as(
         &self,
         game_id: GameId,
         player_id: PlayerId,
         nickname: &Nickname,
+        pupil_id: Option<&PupilId>,
     ) -> Result<Joined, LiveError> {
         let mut inner = self.lock();
         let game = inner.game(game_id)?;
@@ -184,6 +190,10 @@ impl GameStore for MemoryLiveStore {
         }
         if !game.nicknames.insert(nickname.uniqueness_key()) {
             return Err(LiveError::NicknameTaken);
+        }
+        if let Some(pupil_id) = pupil_id {
+            game.pupil_ids
+                .insert(id.clone(), pupil_id.as_str().to_owned());
         }
         game.model.players.insert(
             id,
@@ -202,6 +212,17 @@ impl GameStore for MemoryLiveStore {
             player_count,
         });
         Ok(Joined { seq, player_count })
+    }
+
+    async fn pupil_ids(&self, game_id: GameId) -> Result<HashMap<String, String>, LiveError> {
+        let mut inner = self.lock();
+        let game = inner.game(game_id)?;
+        Ok(game
+            .pupil_ids
+            .iter()
+            .filter(|(id, _)| game.model.players.contains_key(*id))
+            .map(|(id, p)| (id.clone(), p.clone()))
+            .collect())
     }
 
     async fn players(&self, game_id: GameId) -> Result<Vec<(String, PlayerRecord)>, LiveError> {

@@ -14,7 +14,7 @@ pub mod valkey;
 use async_trait::async_trait;
 use cahoot_game::model::{PlayerRecord, RecordOutcome};
 use cahoot_game::{
-    AcceptedAnswer, AnswerError, AnswerValue, GamePin, GameState, Nickname, QuizInput,
+    AcceptedAnswer, AnswerError, AnswerValue, GamePin, GameState, Nickname, PupilId, QuizInput,
 };
 use cahoot_protocol::{ErrorCode, GameId, PlayerId};
 use futures_util::stream::BoxStream;
@@ -77,6 +77,9 @@ pub struct GameMeta {
     /// created), so every instance opens questions the same way.
     #[serde(default)]
     pub lead_in_ms: u64,
+    /// Every player must give a pupil identifier when joining (`JoinRequest::pupil_id`).
+    #[serde(default)]
+    pub require_pupil_id: bool,
 }
 
 /// Messages published on a game's channel, each by the store operation that made the change. Every
@@ -148,7 +151,23 @@ pub trait GameStore: Send + Sync {
         game_id: GameId,
         player_id: PlayerId,
         nickname: &Nickname,
+    ) -> Result<Joined, LiveError> {
+        self.join_as(game_id, player_id, nickname, None).await
+    }
+    /// [`GameStore::join`] that also keeps the player's pupil identifier (host-only; see
+    /// [`GameStore::pupil_ids`]), stored with the player in the same step.
+    async fn join_as(
+        &self,
+        game_id: GameId,
+        player_id: PlayerId,
+        nickname: &Nickname,
+        pupil_id: Option<&PupilId>,
     ) -> Result<Joined, LiveError>;
+    /// The pupil identifiers players gave at join, by player id (players without one are left out).
+    async fn pupil_ids(
+        &self,
+        game_id: GameId,
+    ) -> Result<std::collections::HashMap<String, String>, LiveError>;
     /// Every player, by id (the id's string form, as the pure game functions key them).
     async fn players(&self, game_id: GameId) -> Result<Vec<(String, PlayerRecord)>, LiveError>;
     /// Players in the game (connected or not).

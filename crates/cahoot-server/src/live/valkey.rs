@@ -16,8 +16,8 @@ use async_trait::async_trait;
 use cahoot_game::model::{PlayerRecord, RecordOutcome};
 use cahoot_game::scoring::{STREAK_CAP, STREAK_STEP};
 use cahoot_game::{
-    AcceptedAnswer, AnswerError, AnswerValue, GamePin, GameState, JudgedAnswer, Nickname, Streak,
-    judge,
+    AcceptedAnswer, AnswerError, AnswerValue, GamePin, GameState, JudgedAnswer, Nickname, PupilId,
+    Streak, judge,
 };
 use cahoot_protocol::{GameId, PlayerId};
 use futures_util::StreamExt;
@@ -79,6 +79,9 @@ fn connected_players<'a>(
 struct StoredPlayer {
     nickname: String,
     nick_key: String,
+    /// Given at join when the host asks for it; only the results (host-only) read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pupil_id: Option<String>,
 }
 
 pub struct ValkeyLiveStore {
@@ -478,15 +481,17 @@ impl GameStore for ValkeyLiveStore {
         }
     }
 
-    async fn join(
+    async fn join_as(
         &self,
         game_id: GameId,
         player_id: PlayerId,
         nickname: &Nickname,
+        pupil_id: Option<&PupilId>,
     ) -> Result<Joined, LiveError> {
         let stored = StoredPlayer {
             nickname: nickname.as_str().to_owned(),
             nick_key: nickname.uniqueness_key(),
+            pupil_id: pupil_id.map(|p| p.as_str().to_owned()),
         };
         let json = serde_json::to_string(&stored).map_err(|_| corrupt("player"))?;
         let reply: redis::Value = self
@@ -512,6 +517,21 @@ impl GameStore for ValkeyLiveStore {
                 Err(script_error(&code))
             }
         }
+    }
+
+    async fn pupil_ids(&self, game_id: GameId) -> Result<HashMap<String, String>, LiveError> {
+        self.require_game(game_id).await?;
+        // Read once, when the results are stored: every player record (the roster cache keeps nicknames only).
+        let raw: HashMap<String, String> =
+            self.conn().hgetall(self.key(game_id, "players")).await?;
+        let mut out = HashMap::new();
+        for (id, raw) in raw {
+            let stored: StoredPlayer = serde_json::from_str(&raw).map_err(|_| corrupt("player"))?;
+            if let Some(pupil_id) = stored.pupil_id {
+                out.insert(id, pupil_id);
+            }
+        }
+        Ok(out)
     }
 
     async fn players(&self, game_id: GameId) -> Result<Vec<(String, PlayerRecord)>, LiveError> {

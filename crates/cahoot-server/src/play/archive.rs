@@ -80,6 +80,11 @@ pub async fn finished_game(
     meta: &GameMeta,
 ) -> Result<FinishedGame, LiveError> {
     let players = live.players(meta.id).await?;
+    let mut pupil_ids = if meta.require_pupil_id {
+        live.pupil_ids(meta.id).await?
+    } else {
+        std::collections::HashMap::new()
+    };
     let standings = cahoot_game::model::standings(
         players
             .iter()
@@ -130,6 +135,7 @@ pub async fn finished_game(
         .into_iter()
         .map(|s| PlayerResult {
             correct_count: correct_by_player.get(&s.player_id).copied().unwrap_or(0),
+            pupil_id: pupil_ids.remove(&s.player_id),
             player_id: s.player_id,
             nickname: s.nickname,
             rank: s.rank,

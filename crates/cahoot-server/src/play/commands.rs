@@ -7,7 +7,7 @@
 //! | command      | store operation              | event published           |
 //! |--------------|------------------------------|---------------------------|
 //! | `create`     | `GameStore::create_game`     | –                         |
-//! | `join`       | `GameStore::join`            | `PlayerJoined`            |
+//! | `join`       | `GameStore::join_as`         | `PlayerJoined`            |
 //! | `kick`       | `GameStore::kick`            | `Kicked`                  |
 //! | `presence`   | `Presence::set_connected`    | `Presence`                |
 //! | `answer`     | `GameStore::record_answer`   | `Answered` (new answers)  |
@@ -21,8 +21,8 @@ use crate::live::{GameMeta, Joined, LiveError, LiveStore, PinLookup};
 use cahoot_game::answer::ANSWER_ID_MAX;
 use cahoot_game::model::RecordOutcome;
 use cahoot_game::{
-    AnswerValue, Command, Context, Event, GamePin, Nickname, QuizInput, TransitionError, apply,
-    grade,
+    AnswerValue, Command, Context, Event, GamePin, Nickname, PupilId, QuizInput, TransitionError,
+    apply, grade,
 };
 use cahoot_protocol::{ErrorCode, GameId, PlayerId};
 use std::net::IpAddr;
@@ -59,6 +59,8 @@ pub enum CommandError {
     NoFreePin,
     #[error("answer_id must be 1 to {ANSWER_ID_MAX} characters")]
     BadAnswerId,
+    #[error("this game asks for your pupil identifier")]
+    PupilIdRequired,
 }
 
 impl CommandError {
@@ -71,6 +73,7 @@ impl CommandError {
             CommandError::UnknownPin => ErrorCode::GameNotFound,
             CommandError::NoFreePin => ErrorCode::NoFreePin,
             CommandError::BadAnswerId => ErrorCode::BadMessage,
+            CommandError::PupilIdRequired => ErrorCode::PupilIdRequired,
         }
     }
 }
@@ -92,6 +95,7 @@ impl Commands {
         owner_id: uuid::Uuid,
         quiz_id: uuid::Uuid,
         quiz: QuizInput,
+        require_pupil_id: bool,
     ) -> Result<GameMeta, CommandError> {
         // Shuffled options and puzzle items are dealt once per game, stored with it: every instance and
         // every screen shows the same order, and the results keep it.
@@ -103,6 +107,7 @@ impl Commands {
             quiz: quiz.for_game(rand::random()),
             created_at_ms: now_ms(),
             lead_in_ms: self.lead_in_ms,
+            require_pupil_id,
         };
         for _ in 0..PIN_ATTEMPTS {
             match self.live.create_game(meta.clone()).await {
@@ -118,11 +123,14 @@ impl Commands {
     }
 
     /// Joins the game behind `pin`. Wrong PINs are counted per client address (`from`); past the limit
-    /// every join from that address is refused until the window ends.
+    /// every join from that address is refused until the window ends. A game started with
+    /// `require_pupil_id` refuses a join without `pupil_id` (`PupilIdRequired`); a game without it drops
+    /// one that is given.
     pub async fn join(
         &self,
         pin: GamePin,
         nickname: &Nickname,
+        pupil_id: Option<&PupilId>,
         from: IpAddr,
     ) -> Result<(GameId, PlayerId, Joined), CommandError> {
         let guess_key = format!("join-fail:ip:{from}");
@@ -141,8 +149,21 @@ impl Commands {
                 });
             }
         };
+        let meta = self
+            .live
+            .meta(game_id)
+            .await?
+            .ok_or(LiveError::GameNotFound)?;
+        let pupil_id = if meta.require_pupil_id {
+            Some(pupil_id.ok_or(CommandError::PupilIdRequired)?)
+        } else {
+            None
+        };
         let player_id = PlayerId::random();
-        let joined = self.live.join(game_id, player_id, nickname).await?;
+        let joined = self
+            .live
+            .join_as(game_id, player_id, nickname, pupil_id)
+            .await?;
         Ok((game_id, player_id, joined))
     }
 

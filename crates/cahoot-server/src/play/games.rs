@@ -11,7 +11,7 @@ use crate::http::Json;
 use crate::http::client::client_ip;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use cahoot_game::{GamePin, Nickname};
+use cahoot_game::{GamePin, Nickname, PupilId};
 use cahoot_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -27,6 +27,9 @@ const PLAYER_TOKEN_TTL: Duration = Duration::from_secs(12 * 3600);
 #[derive(Deserialize, ToSchema)]
 pub struct CreateGameRequest {
     pub quiz_id: Uuid,
+    /// Ask every player for a pupil identifier (a class-list name) when joining; only the host sees it.
+    #[serde(default)]
+    pub require_pupil_id: bool,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -39,6 +42,11 @@ pub struct CreatedGame {
 pub struct JoinRequest {
     pub pin: String,
     pub nickname: String,
+    /// Required when the host asked for pupil identifiers (`pupil_id_required` otherwise): 1–40
+    /// characters, trimmed. Ignored by games that do not ask for one.
+    #[serde(default)]
+    #[schema(max_length = 40)]
+    pub pupil_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -60,6 +68,9 @@ impl From<CommandError> for ApiError {
             CommandError::Contended => ApiError::conflict(code, err.to_string()),
             CommandError::Transition(_) | CommandError::BadAnswerId => {
                 ApiError::bad_request(code, err.to_string())
+            }
+            CommandError::PupilIdRequired => {
+                ApiError::unprocessable(code, err.to_string()).with_field("pupil_id")
             }
         }
     }
@@ -86,7 +97,7 @@ pub async fn create_game(
         })?;
     let meta = state
         .commands
-        .create(user.user_id, quiz.id, quiz.input())
+        .create(user.user_id, quiz.id, quiz.input(), req.require_pupil_id)
         .await?;
     let body = CreatedGame {
         game_id: meta.id.to_string(),
@@ -104,7 +115,8 @@ pub async fn create_game(
         (status = 409, description = "nickname taken"),
         (status = 403, description = "lobby locked"),
         (status = 410, description = "game finished"),
-        (status = 422, description = "invalid PIN or nickname"),
+        (status = 422, description = "`invalid_pin`, `invalid_nickname` (also a nickname the word filter \
+            refuses), `pupil_id_required` (the host asks for a pupil identifier), `invalid_pupil_id`"),
         (status = 429, description = "too many join attempts")))]
 pub async fn join_game(
     State(state): State<AppState>,
@@ -116,10 +128,20 @@ pub async fn join_game(
     let pin = GamePin::parse(&req.pin).map_err(|e| {
         ApiError::unprocessable(ErrorCode::InvalidPin, e.to_string()).with_field("pin")
     })?;
-    let nickname = Nickname::parse(&req.nickname).map_err(|e| {
+    let nickname = Nickname::parse_for_join(&req.nickname).map_err(|e| {
         ApiError::unprocessable(ErrorCode::InvalidNickname, e.to_string()).with_field("nickname")
     })?;
-    let (game_id, player_id, _) = state.commands.join(pin, &nickname, from).await?;
+    // An empty field is no identifier (the join page sends what was typed).
+    let pupil_id = match req.pupil_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(PupilId::parse(raw).map_err(|e| {
+            ApiError::unprocessable(ErrorCode::InvalidPupilId, e.to_string()).with_field("pupil_id")
+        })?),
+    };
+    let (game_id, player_id, _) = state
+        .commands
+        .join(pin, &nickname, pupil_id.as_ref(), from)
+        .await?;
     let player_token = state
         .auth
         .issue_player_token(

@@ -402,6 +402,7 @@ mod tests {
             quiz: sample_quiz(),
             created_at_ms: 1,
             lead_in_ms: 0,
+            require_pupil_id: false,
         });
         let mut state = GameState::new(meta.quiz.questions.len() as u32);
         state.phase = phase;

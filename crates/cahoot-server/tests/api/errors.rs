@@ -242,6 +242,8 @@ async fn the_openapi_document_describes_every_rest_endpoint() {
         ("get", "/api/games/{id}"),
         ("get", "/api/games/{id}/results.csv"),
         ("get", "/api/games/{id}/results.xlsx"),
+        ("get", "/api/games/{id}/report"),
+        ("get", "/api/quizzes/{id}/report"),
         ("get", "/api/images"),
         ("post", "/api/images"),
         ("get", "/api/images/{id}"),

@@ -298,7 +298,10 @@ async fn answers_open_after_the_get_ready_countdown() {
     let reveal = phase(&mut ann, PhaseName::Reveal, Some(0)).await;
     let score = reveal.me.expect("own row").score;
     // Counted from the moment the question was shown, 1.5 s of 5 s would cost 15 % (850 points).
-    assert!(score >= 950, "speed counts from the opening: {score} points");
+    assert!(
+        score >= 950,
+        "speed counts from the opening: {score} points"
+    );
 }
 
 /// A player who reconnects mid-question starts from the snapshot this instance fanned out when the

@@ -7,5 +7,6 @@ mod errors;
 mod game;
 mod images;
 mod quizzes;
+mod reports;
 mod results;
 mod transfer;

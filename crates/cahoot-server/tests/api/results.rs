@@ -36,6 +36,7 @@ async fn finished_game(app: &TestApp, token: &str, nicknames: &[&str]) -> Finish
                 rank: u32::try_from(i).unwrap() + 1,
                 score: 3000 - 1000 * u64::try_from(i).unwrap(),
                 correct_count: 3 - u32::try_from(i).unwrap(),
+                pupil_id: None,
             })
             .collect(),
     };
