@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { WCAG_AA, axeViolations } from './axe.ts';
-import { PASSWORD, hostQuiz, joinAsPlayer, registerHost } from './flows.ts';
+import { apiToken, hostQuiz, joinAsPlayer, registerHost } from './flows.ts';
 import { launchBrowser, newContext, screenshotGroup, shot, startServer, visible, watchErrors, type Server } from './harness.ts';
 
 let server: Server;
@@ -49,13 +49,7 @@ const Q = {
 
 /** Every kind of question, created through the REST API as another client of the account could. */
 async function createQuiz(username: string): Promise<void> {
-  const login = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  assert.equal(login.status, 200);
-  const { access_token: token } = (await login.json()) as { access_token: string };
+  const token = await apiToken(server.url, username);
   const questions = [
     { kind: 'multiple_choice', text: Q.choice, answers: ['Mars', 'Jupiter', 'Venus', 'Earth'], correct: 1 },
     { kind: 'true_false', text: Q.truth, correct: 0 },

@@ -5,6 +5,17 @@ import { newContext, textMatching, until, visible } from './harness.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 
+/** Signs in through the REST API (as another client of the same account could) and returns the access token. */
+export async function apiToken(baseUrl: string, username: string): Promise<string> {
+  const login = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  assert.equal(login.status, 200, `POST /api/auth/login as ${username}`);
+  return ((await login.json()) as { access_token: string }).access_token;
+}
+
 export async function registerHost(page: Page, username: string): Promise<void> {
   await page.goto('/host');
   await page.getByRole('button', { name: 'Register' }).click();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { PASSWORD, answer, joinAsPlayer, readReveal, readStandings, registerHost } from './flows.ts';
+import { apiToken, answer, joinAsPlayer, readReveal, readStandings, registerHost } from './flows.ts';
 import { launchBrowser, screenshotGroup, shot, startServer, textMatching, until, visible, watchErrors, type Server } from './harness.ts';
 
 let server: Server;
@@ -31,13 +31,7 @@ const Q2_SECONDS = 12;
 
 /** Creates the quiz through the REST API (as another client of the account could) and starts a game. */
 async function createAndStart(username: string): Promise<{ gameId: string; pin: string }> {
-  const login = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  assert.equal(login.status, 200);
-  const { access_token: token } = (await login.json()) as { access_token: string };
+  const token = await apiToken(server.url, username);
   const authed = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const quiz = {
     title: QUIZ,

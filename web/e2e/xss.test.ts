@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { PASSWORD, answer, hostQuiz, joinAsPlayer, readStandings, registerHost } from './flows.ts';
+import { apiToken, answer, hostQuiz, joinAsPlayer, readStandings, registerHost } from './flows.ts';
 import { launchBrowser, newContext, screenshotGroup, shot, startServer, until, visible, watchErrors, type Server } from './harness.ts';
 
 let server: Server;
@@ -72,13 +72,7 @@ async function assertInert(page: Page, label: string): Promise<void> {
 
 /** Creates the hostile quiz through the API, as another client of the same account could. */
 async function createHostileQuiz(username: string): Promise<void> {
-  const login = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  assert.equal(login.status, 200);
-  const { access_token: token } = (await login.json()) as { access_token: string };
+  const token = await apiToken(server.url, username);
   const quiz = {
     title: TITLE,
     questions: [{ kind: 'multiple_choice', text: QUESTION, answers: ANSWERS, correct: CORRECT, time_limit_secs: 120 }],

@@ -22,7 +22,12 @@ async fn three_question_quiz(app: &TestApp, token: &str) -> Uuid {
             {"text": "Largest?", "answers": ["1", "2", "3", "4"], "correct": 2, "time_limit_secs": 30, "points": "double"}
         ]
     });
-    let res = app.create_quiz(token, &quiz).await;
+    created_quiz(app, token, &quiz).await
+}
+
+/// Creates `quiz` for the host and returns its id.
+async fn created_quiz(app: &TestApp, token: &str, quiz: &Value) -> Uuid {
+    let res = app.create_quiz(token, quiz).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: Value = res.json().await.unwrap();
     body["id"].as_str().unwrap().parse().unwrap()
@@ -226,16 +231,7 @@ async fn the_question_closes_at_its_deadline_without_the_host() {
     let token = app.register_and_login("teacher").await;
     let quiz = json!({"title": "Quick", "questions": [
         {"text": "Fast?", "answers": ["yes", "no"], "correct": 0, "time_limit_secs": 5}]});
-    let quiz_id: Uuid = app
-        .create_quiz(&token, &quiz)
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let quiz_id = created_quiz(&app, &token, &quiz).await;
     let game = start_game(&app, &token, quiz_id).await;
     let (_, t1) = join(&app, &game.pin, "Ann").await;
     let (_, t2) = join(&app, &game.pin, "Ben").await;
@@ -263,16 +259,7 @@ async fn answers_open_after_the_get_ready_countdown() {
     let token = app.register_and_login("teacher").await;
     let quiz = json!({"title": "Ready?", "questions": [
         {"text": "Now?", "answers": ["yes", "no"], "correct": 0, "time_limit_secs": 5}]});
-    let quiz_id: Uuid = app
-        .create_quiz(&token, &quiz)
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let quiz_id = created_quiz(&app, &token, &quiz).await;
     let game = start_game(&app, &token, quiz_id).await;
     let (_, t1) = join(&app, &game.pin, "Ann").await;
     let mut h = host(&app, &token, &game).await;
