@@ -32,6 +32,28 @@ static TRIE: LazyLock<&'static Trie> = LazyLock::new(|| {
 /// Characters read as word separators, not as look-alike letters.
 const SEPARATORS: &str = "()[]{}<>\"'`=/\\,;:";
 
+/// Runs of three or more digits become a space. rustrict reads digits as look-alike letters ("sh1t"), which
+/// is right for one or two, but a player number ("p00099", "Player 493") is a number, not hidden letters.
+fn without_long_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if digits.len() >= 3 {
+            out.push(' ');
+        } else {
+            out.push_str(&digits);
+        }
+        digits.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
+}
+
 /// Whether a nickname is fit for a classroom's projector, in English, German, French or Italian.
 pub fn nickname_is_appropriate(nickname: &str) -> bool {
     // Brackets, quotes and the like separate words in a nickname ("Ana (5b)", `=HYPERLINK("x")`); rustrict
@@ -43,7 +65,7 @@ pub fn nickname_is_appropriate(nickname: &str) -> bool {
         .chars()
         .map(|c| if SEPARATORS.contains(c) { ' ' } else { c })
         .collect();
-    let padded = format!(" {separated} ");
+    let padded = format!(" {} ", without_long_numbers(&separated));
     let mut censor = Censor::from_str(&padded);
     censor.with_trie(&TRIE);
     // Mild words ("poo", and so "p00", a load-test bot's name) stay allowed: a nickname is refused from
@@ -66,6 +88,9 @@ mod tests {
             "f_u_c_k",
             "ASSHOLE",
             "bitch99",
+            "sh1t",
+            "a55hole",
+            "fuck123",
             // German
             "Arschloch",
             "Scheisse",
@@ -93,6 +118,22 @@ mod tests {
         ];
         let missed: Vec<&str> = refused.into_iter().filter(|n| ok(n)).collect();
         assert!(missed.is_empty(), "accepted: {missed:?}");
+    }
+
+    #[test]
+    fn numbered_names_are_fine() {
+        // Load-test bots and classes name players "p00042", "Player 7", "Team 12".
+        let refused: Vec<String> = (0..10_000)
+            .flat_map(|i| {
+                [
+                    format!("p{i:05}"),
+                    format!("Player {i}"),
+                    format!("Team {i}"),
+                ]
+            })
+            .filter(|n| !ok(n))
+            .collect();
+        assert!(refused.is_empty(), "refused: {refused:?}");
     }
 
     #[test]

@@ -500,7 +500,14 @@ impl Run {
             }
             // Everyone answers → the question closes by itself. Players who do not answer: the host skips
             // once the answer window is over.
-            let window = Duration::from_millis(self.args.answer_max_ms + 1500);
+            // The window starts when the answers open, after the question's "get ready" countdown.
+            let lead_in = self
+                .host
+                .state
+                .as_ref()
+                .and_then(|s| s.question.as_ref())
+                .map_or(0, |q| q.opens_in_ms);
+            let window = Duration::from_millis(lead_in + self.args.answer_max_ms + 1500);
             let opened = Instant::now();
             let reveal = phase(PhaseName::Reveal, Some(q));
             while !self.host.state.as_ref().is_some_and(reveal) && opened.elapsed() < window {
