@@ -764,6 +764,7 @@ async fn a_quiz_of_every_kind_loses_no_answer_when_instances_die_mid_question() 
                     previous_judged: played.previous_judged(q),
                     elapsed_ms: a.elapsed_ms,
                     base_points: cahoot_game::scoring::scaled(full, fraction),
+                    needs_extra_time: false,
                 },
                 *streak,
             );

@@ -41,6 +41,7 @@ fn judge_and_accept(bencher: Bencher) {
         player_count: 1,
         quiz: &quiz,
         lead_in_ms: 0,
+        extra_time: false,
     };
     let (state, _) = apply(&GameState::new(4), Command::Start, &ctx).expect("start");
     bencher.bench(|| {
@@ -65,6 +66,7 @@ fn transitions_one_question(bencher: Bencher) {
         player_count: PLAYERS,
         quiz: &quiz,
         lead_in_ms: 0,
+        extra_time: false,
     };
     bencher.bench(|| {
         let s = GameState::new(4);

@@ -90,6 +90,9 @@ pub struct JudgedAnswer {
     pub elapsed_ms: u64,
     /// Time-discounted points before the streak bonus, partial credit included.
     pub base_points: u32,
+    /// Sent after the question's deadline, within its extra time: only players granted extra time may
+    /// answer now (the store checks who, in the same step as it records).
+    pub needs_extra_time: bool,
 }
 
 /// Checks `value` against the question's kind and says how right it is: the normalised value, whether it is
@@ -206,7 +209,9 @@ pub fn judge(
     value: AnswerValue,
     now_ms: u64,
 ) -> Result<JudgedAnswer, AnswerError> {
-    if state.phase != Phase::Question(question) || now_ms > state.deadline_ms {
+    if state.phase != Phase::Question(question)
+        || now_ms > state.deadline_ms.max(state.extra_deadline_ms)
+    {
         return Err(AnswerError::QuestionClosed);
     }
     if now_ms < state.opened_at_ms {
@@ -233,6 +238,7 @@ pub fn judge(
         previous_judged: quiz.previous_judged(question),
         elapsed_ms,
         base_points: scaled(full, fraction),
+        needs_extra_time: now_ms > state.deadline_ms,
     })
 }
 
@@ -287,6 +293,7 @@ mod tests {
             player_count: 1,
             quiz: &quiz,
             lead_in_ms: 0,
+            extra_time: false,
         };
         let (s, _) = apply(&GameState::new(4), Command::Start, &ctx).unwrap();
         (s, quiz)
@@ -308,6 +315,7 @@ mod tests {
             player_count: 1,
             quiz: &quiz,
             lead_in_ms: 3_000,
+            extra_time: false,
         };
         let (s, _) = apply(&GameState::new(4), Command::Start, &ctx).unwrap();
         assert_eq!(
@@ -365,12 +373,14 @@ mod tests {
             previous_judged: Some(0),
             elapsed_ms: 0,
             base_points: 1000,
+            needs_extra_time: false,
         };
         let (a, _) = accept("a2", j1.clone(), st);
         assert_eq!(a.points, 1100);
         let wrong = JudgedAnswer {
             correct: false,
             base_points: 0,
+            needs_extra_time: false,
             ..j1.clone()
         };
         assert_eq!(accept("a3", wrong, st).0.points, 0);
@@ -395,6 +405,7 @@ mod no_points_tests {
             previous_judged: Some(1),
             elapsed_ms: 100,
             base_points: 0,
+            needs_extra_time: false,
         };
         let (a, s) = accept("a", judged, streak);
         assert_eq!((a.points, s.count), (0, 4));
@@ -500,6 +511,7 @@ mod kind_tests {
             previous_judged: quiz.previous_judged(6),
             elapsed_ms: 10,
             base_points: 0,
+            needs_extra_time: false,
         };
         let (a, s) = accept("p", judged, streak);
         assert_eq!((a.points, s), (0, streak));

@@ -46,6 +46,10 @@ pub struct GameState {
     /// answers are taken from then on, and the time limit counts from then.
     pub opened_at_ms: u64,
     pub deadline_ms: u64,
+    /// The deadline for players the host granted extra time: `deadline_ms` plus half the time limit when
+    /// such a player was in the game as the question opened, else `deadline_ms`. The question closes at it.
+    #[serde(default)]
+    pub extra_deadline_ms: u64,
     /// Incremented by every transition; the store's compare-and-set key.
     pub version: u64,
 }
@@ -58,6 +62,7 @@ impl GameState {
             question_count,
             opened_at_ms: 0,
             deadline_ms: 0,
+            extra_deadline_ms: 0,
             version: 0,
         }
     }
@@ -90,7 +95,12 @@ pub struct Context<'a> {
     pub quiz: &'a QuizInput,
     /// The "get ready" countdown before a question's answers open (0 = none). Slides have none.
     pub lead_in_ms: u64,
+    /// Some player has extra time: an opening question gets an `extra_deadline_ms` beyond its deadline.
+    pub extra_time: bool,
 }
+
+/// How much longer players with extra time may answer: this share of the question's time limit.
+pub const EXTRA_TIME_SHARE: f64 = 0.5;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -126,7 +136,13 @@ fn open_question(mut s: GameState, index: u32, ctx: &Context) -> (GameState, Vec
     s.phase = Phase::Question(index);
     s.opened_at_ms = ctx.now_ms + lead_in;
     s.deadline_ms = s.opened_at_ms + limit;
-    let deadline_ms = s.deadline_ms;
+    let extra = if ctx.extra_time {
+        (limit as f64 * EXTRA_TIME_SHARE) as u64
+    } else {
+        0
+    };
+    s.extra_deadline_ms = s.deadline_ms + extra;
+    let deadline_ms = s.extra_deadline_ms;
     (s, vec![Event::QuestionOpened { index, deadline_ms }])
 }
 
@@ -193,6 +209,7 @@ mod tests {
                 player_count: 1,
                 quiz: &quiz,
                 lead_in_ms: 0,
+                extra_time: false,
             };
             s = apply(&s, *c, &ctx)?.0;
         }
@@ -230,6 +247,7 @@ mod tests {
             player_count: 2,
             quiz: &quiz,
             lead_in_ms: 0,
+            extra_time: false,
         };
         let (s, ev) = apply(&s, Command::Start, &ctx).unwrap();
         assert_eq!(s.phase, Phase::Question(0));
@@ -251,6 +269,7 @@ mod tests {
             player_count: 2,
             quiz: &quiz,
             lead_in_ms: 3_000,
+            extra_time: false,
         };
         let (s, ev) = apply(&GameState::new(4), Command::Start, &ctx).unwrap();
         assert_eq!((s.opened_at_ms, s.deadline_ms), (8_000, 28_000));
@@ -271,6 +290,7 @@ mod tests {
             player_count: 0,
             quiz: &quiz,
             lead_in_ms: 0,
+            extra_time: false,
         };
         assert_eq!(
             apply(&GameState::new(4), Command::Start, &ctx),

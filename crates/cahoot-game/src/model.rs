@@ -9,7 +9,7 @@ use crate::machine::{Command, Context, Event, GameState, TransitionError, apply}
 use crate::quiz::QuizInput;
 use crate::scoring::Streak;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlayerRecord {
@@ -62,6 +62,8 @@ pub struct GameModel {
     pub state: GameState,
     pub players: BTreeMap<String, PlayerRecord>,
     pub kicked: Vec<String>,
+    /// Players the host granted extra time (see `EXTRA_TIME_SHARE`).
+    pub extra_time: BTreeSet<String>,
     /// (question, player id) → the one accepted answer.
     pub answers: HashMap<(u32, String), AcceptedAnswer>,
 }
@@ -74,6 +76,7 @@ impl GameModel {
             state,
             players: BTreeMap::new(),
             kicked: Vec::new(),
+            extra_time: BTreeSet::new(),
             answers: HashMap::new(),
         }
     }
@@ -88,6 +91,7 @@ impl GameModel {
             player_count: self.players.len(),
             quiz: &self.quiz,
             lead_in_ms: 0,
+            extra_time: !self.extra_time.is_empty(),
         };
         let (state, events) = apply(&self.state, command, &ctx)?;
         self.state = state;
@@ -116,6 +120,9 @@ impl GameModel {
             };
         }
         let judged = judge(&self.state, &self.quiz, question, value, now_ms)?;
+        if judged.needs_extra_time && !self.extra_time.contains(player_id) {
+            return Err(AnswerError::QuestionClosed);
+        }
         let player = self
             .players
             .get_mut(player_id)
@@ -167,6 +174,50 @@ mod tests {
         ]);
         let ranks: Vec<_> = s.iter().map(|r| (r.nickname.as_str(), r.rank)).collect();
         assert_eq!(ranks, [("bob", 1), ("Ann", 2), ("Cy", 2), ("Di", 4)]);
+    }
+
+    #[test]
+    fn only_players_with_extra_time_answer_after_the_deadline() {
+        // Question 1 of the sample quiz: 20 s; extra time adds half of it.
+        let mut g = GameModel::new(sample_quiz());
+        g.players.insert("p1".into(), player("Ada"));
+        g.players.insert("p2".into(), player("Bob"));
+        g.players.insert("p3".into(), player("Cy"));
+        g.extra_time.insert("p1".into());
+        g.transition(Command::Start, 0).unwrap();
+        assert_eq!(
+            (g.state.deadline_ms, g.state.extra_deadline_ms),
+            (20_000, 30_000)
+        );
+        assert_eq!(
+            g.record_answer("p2", "b", 0, AnswerValue::Choice(1), 25_000),
+            Err(AnswerError::QuestionClosed)
+        );
+        // The slowest answer with extra time earns what the slowest in time does: half.
+        let late = g
+            .record_answer("p1", "a", 0, AnswerValue::Choice(1), 25_000)
+            .unwrap();
+        assert_eq!(late.answer.points, 500);
+        assert_eq!(
+            g.record_answer("p1", "c", 1, AnswerValue::Choice(1), 25_000),
+            Err(AnswerError::QuestionClosed)
+        );
+        assert_eq!(
+            g.record_answer("p3", "c", 0, AnswerValue::Choice(1), 30_001),
+            Err(AnswerError::QuestionClosed)
+        );
+    }
+
+    #[test]
+    fn without_extra_time_the_question_closes_at_its_deadline() {
+        let mut g = GameModel::new(sample_quiz());
+        g.players.insert("p1".into(), player("Ada"));
+        g.transition(Command::Start, 0).unwrap();
+        assert_eq!(g.state.extra_deadline_ms, g.state.deadline_ms);
+        assert_eq!(
+            g.record_answer("p1", "a", 0, AnswerValue::Choice(1), 20_001),
+            Err(AnswerError::QuestionClosed)
+        );
     }
 
     #[test]

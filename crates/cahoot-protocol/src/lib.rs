@@ -54,6 +54,12 @@ pub enum ClientMessage {
     Kick {
         player_id: String,
     },
+    /// Grants (`on`) or withdraws a player's extra time: from the next question on they may answer for
+    /// half the time limit longer.
+    ExtraTime {
+        player_id: String,
+        on: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +76,9 @@ pub struct PlayerSummary {
     pub id: String,
     pub nickname: String,
     pub connected: bool,
+    /// The host granted this player extra time.
+    #[serde(default)]
+    pub extra_time: bool,
 }
 
 /// The open (or revealed) question as every screen shows it. Nothing in it gives the answer away: a type
@@ -103,6 +112,10 @@ pub struct QuestionView {
     /// counting down only after it.
     #[serde(default)]
     pub opens_in_ms: u64,
+    /// How much longer than `remaining_ms` players with extra time may answer (0: nobody has it); the
+    /// question closes when that runs out.
+    #[serde(default)]
+    pub extra_ms: u64,
     pub answered: u64,
 }
 
@@ -160,6 +173,9 @@ pub struct MeView {
     pub answer: Option<AnswerValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_result: Option<LastResult>,
+    /// The host granted this player extra time: their own time is `remaining_ms + extra_ms`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extra_time: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

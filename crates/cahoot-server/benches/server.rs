@@ -140,6 +140,7 @@ async fn open_game(store: &dyn LiveStore, players: usize) -> GameId {
         player_count: players,
         quiz: &quiz,
         lead_in_ms: 0,
+        extra_time: false,
     };
     let (next, _) = apply(&state, Command::Start, &ctx).expect("start");
     assert!(

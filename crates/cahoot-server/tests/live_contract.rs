@@ -54,6 +54,17 @@ fn nick(s: &str) -> Nickname {
 
 /// Applies a command through the store's CAS the way the command layer does.
 async fn step(live: &dyn LiveStore, game: GameId, cmd: Command, now_ms: u64) -> GameState {
+    step_with(live, game, cmd, now_ms, false).await
+}
+
+/// [`step`] with the command layer's `extra_time` (some player has it) in the context.
+async fn step_with(
+    live: &dyn LiveStore,
+    game: GameId,
+    cmd: Command,
+    now_ms: u64,
+    extra_time: bool,
+) -> GameState {
     let current = live.state(game).await.unwrap().unwrap();
     let quiz = live.meta(game).await.unwrap().unwrap().quiz;
     let players = live.player_total(game).await.unwrap();
@@ -62,6 +73,7 @@ async fn step(live: &dyn LiveStore, game: GameId, cmd: Command, now_ms: u64) -> 
         player_count: players as usize,
         quiz: &quiz,
         lead_in_ms: 0,
+        extra_time,
     };
     let (next, _) = apply(&current, cmd, &ctx).unwrap();
     assert!(
@@ -618,6 +630,45 @@ pub async fn denied_tokens_stay_denied_until_their_ttl(live: &dyn LiveStore) {
     assert!(!live.is_token_denied("jti-2").await.unwrap());
 }
 
+pub async fn extra_time_lets_only_its_players_answer_after_the_deadline(live: &dyn LiveStore) {
+    live.create_game(meta(G1, 1)).await.unwrap();
+    live.join(G1, P1, &nick("Ada")).await.unwrap();
+    live.join(G1, P2, &nick("Bob")).await.unwrap();
+    assert!(live.set_extra_time(G1, P1, true).await.unwrap());
+    assert!(
+        !live.set_extra_time(G1, P3, true).await.unwrap(),
+        "a player not in the game"
+    );
+    let granted: Vec<String> = live.extra_time(G1).await.unwrap().into_iter().collect();
+    assert_eq!(granted, [P1.to_string()]);
+
+    let s = step_with(live, G1, Command::Start, T0, true).await;
+    assert_eq!(s.extra_deadline_ms - s.deadline_ms, 10_000, "half of 20 s");
+    let late = s.deadline_ms + 1;
+    assert!(matches!(
+        live.record_answer(G1, P2, "b", 0, Choice(1), late).await,
+        Err(LiveError::Answer(cahoot_game::AnswerError::QuestionClosed))
+    ));
+    let ada = live
+        .record_answer(G1, P1, "a", 0, Choice(1), late)
+        .await
+        .unwrap();
+    assert!(ada.newly_recorded);
+    assert_eq!(
+        ada.answer.points, 500,
+        "the slowest right answer earns half"
+    );
+    assert!(matches!(
+        live.record_answer(G1, P2, "c", 0, Choice(1), s.extra_deadline_ms + 1)
+            .await,
+        Err(LiveError::Answer(cahoot_game::AnswerError::QuestionClosed))
+    ));
+    assert_eq!(live.answered_count(G1, 0).await.unwrap(), 1);
+
+    assert!(live.set_extra_time(G1, P1, false).await.unwrap());
+    assert!(live.extra_time(G1).await.unwrap().is_empty());
+}
+
 pub async fn unknown_games_are_reported_not_invented(live: &dyn LiveStore) {
     assert!(matches!(
         live.join(MISSING, P1, &nick("x")).await,
@@ -662,6 +713,7 @@ macro_rules! live_contract {
             case!(counters_count_within_a_window_and_reset);
             case!(denied_tokens_stay_denied_until_their_ttl);
             case!(unknown_games_are_reported_not_invented);
+            case!(extra_time_lets_only_its_players_answer_after_the_deadline);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn concurrent_answers_are_each_counted_exactly_once() {

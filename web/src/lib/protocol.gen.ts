@@ -10,7 +10,7 @@ export const PROTOCOL_VERSION = 2;
  */
 export type AnswerValue = { "choice": number } | { "choices": Array<number> } | { "text": string } | { "number": number } | { "order": Array<number> };
 
-export type ClientMessage = { "type": "hello", v: number, token: string, game_id?: string, } | { "type": "answer", answer_id: string, question_index: number, answer: AnswerValue, } | { "type": "start" } | { "type": "next" } | { "type": "skip", question_index?: number, } | { "type": "end" } | { "type": "lock" } | { "type": "unlock" } | { "type": "kick", player_id: string, };
+export type ClientMessage = { "type": "hello", v: number, token: string, game_id?: string, } | { "type": "answer", answer_id: string, question_index: number, answer: AnswerValue, } | { "type": "start" } | { "type": "next" } | { "type": "skip", question_index?: number, } | { "type": "end" } | { "type": "lock" } | { "type": "unlock" } | { "type": "kick", player_id: string, } | { "type": "extra_time", player_id: string, on: boolean, };
 
 /**
  * A stable, snake_case error code: the `code` of REST error bodies and of WebSocket `error` messages.
@@ -23,11 +23,19 @@ export type MeView = { player_id: string, nickname: string, score: number, rank:
 /**
  * The player's answer to the current question, as stored (normalised).
  */
-answer?: AnswerValue, last_result?: LastResult, };
+answer?: AnswerValue, last_result?: LastResult, 
+/**
+ * The host granted this player extra time: their own time is `remaining_ms + extra_ms`.
+ */
+extra_time: boolean, };
 
 export type PhaseName = "lobby" | "question" | "reveal" | "leaderboard" | "podium";
 
-export type PlayerSummary = { id: string, nickname: string, connected: boolean, };
+export type PlayerSummary = { id: string, nickname: string, connected: boolean, 
+/**
+ * The host granted this player extra time.
+ */
+extra_time: boolean, };
 
 /**
  * How many points a correct answer is worth before the time discount.
@@ -94,7 +102,12 @@ max_chars?: number, time_limit_secs: number, points: PointsMode, remaining_ms: n
  * Time until the answers open (the "get ready" countdown; 0 once open). `remaining_ms` starts
  * counting down only after it.
  */
-opens_in_ms: number, answered: number, };
+opens_in_ms: number, 
+/**
+ * How much longer than `remaining_ms` players with extra time may answer (0: nobody has it); the
+ * question closes when that runs out.
+ */
+extra_ms: number, answered: number, };
 
 export type RankRow = { rank: number, nickname: string, score: number, };
 

@@ -13,7 +13,7 @@ use cahoot_game::{
 use cahoot_protocol::{GameId, PlayerId};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
@@ -260,9 +260,36 @@ impl GameStore for MemoryLiveStore {
         };
         game.nicknames.remove(&player.nickname.to_lowercase());
         game.connections.remove(&id);
+        game.model.extra_time.remove(&id);
         game.model.kicked.push(id);
         game.announce(|seq| LiveMessage::Kicked { seq, player_id });
         Ok(true)
+    }
+
+    async fn set_extra_time(
+        &self,
+        game_id: GameId,
+        player_id: PlayerId,
+        on: bool,
+    ) -> Result<bool, LiveError> {
+        let mut inner = self.lock();
+        let game = inner.game(game_id)?;
+        let id = player_id.to_string();
+        if !game.model.players.contains_key(&id) {
+            return Ok(false);
+        }
+        if on {
+            game.model.extra_time.insert(id);
+        } else {
+            game.model.extra_time.remove(&id);
+        }
+        game.announce(|seq| LiveMessage::ExtraTime { seq });
+        Ok(true)
+    }
+
+    async fn extra_time(&self, game_id: GameId) -> Result<BTreeSet<String>, LiveError> {
+        let mut inner = self.lock();
+        Ok(inner.game(game_id)?.model.extra_time.clone())
     }
 
     async fn is_kicked(&self, game_id: GameId, player_id: PlayerId) -> Result<bool, LiveError> {

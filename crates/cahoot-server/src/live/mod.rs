@@ -19,6 +19,7 @@ use cahoot_game::{
 use cahoot_protocol::{ErrorCode, GameId, PlayerId};
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +106,8 @@ pub enum LiveMessage {
     },
     /// A player was kicked: their sockets close, and every socket gets a fresh snapshot without them.
     Kicked { seq: u64, player_id: PlayerId },
+    /// The host granted or withdrew a player's extra time: every socket gets a fresh snapshot.
+    ExtraTime { seq: u64 },
     /// An answer was recorded (hosts get coalesced counts).
     Answered { question: u32 },
 }
@@ -181,6 +184,17 @@ pub trait GameStore: Send + Sync {
     /// `Kicked`. Returns false (and publishes nothing) if they were not in the game.
     async fn kick(&self, game_id: GameId, player_id: PlayerId) -> Result<bool, LiveError>;
     async fn is_kicked(&self, game_id: GameId, player_id: PlayerId) -> Result<bool, LiveError>;
+    /// Grants (`on`) or withdraws extra time for a player: from the next question on, they may answer for
+    /// `EXTRA_TIME_SHARE` of the time limit after the deadline. Takes the next `seq` and publishes
+    /// `ExtraTime` in the same step. Returns false (and publishes nothing) if they are not in the game.
+    async fn set_extra_time(
+        &self,
+        game_id: GameId,
+        player_id: PlayerId,
+        on: bool,
+    ) -> Result<bool, LiveError>;
+    /// The ids of the players with extra time.
+    async fn extra_time(&self, game_id: GameId) -> Result<BTreeSet<String>, LiveError>;
     /// THE atomic answer operation: judges the answer against the stored state at `now_ms`, records it at
     /// most once per (player, question), adds its points (streak included) to the score and counts it.
     /// A resend with the same `answer_id` returns the stored answer with `newly_recorded == false`.

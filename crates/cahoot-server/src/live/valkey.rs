@@ -24,13 +24,13 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, Script};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 /// A live game's keys expire this long after its last transition (a forgotten game cleans itself up).
 const GAME_TTL_SECS: u64 = 6 * 3600;
 /// Every per-game key except the per-question answer hashes, which expire on their own.
-const GAME_KEYS: [&str; 11] = [
+const GAME_KEYS: [&str; 12] = [
     "meta",
     "state",
     "players",
@@ -41,6 +41,7 @@ const GAME_KEYS: [&str; 11] = [
     "alive",
     "scores",
     "streaks",
+    "extra",
     "seq",
 ];
 /// An instance that has not refreshed its heartbeat for this long is considered dead: its sockets no
@@ -51,6 +52,7 @@ const INSTANCE_ALIVE_MS: u64 = 3_000;
 const CAS: &str = include_str!("lua/cas.lua");
 const JOIN: &str = include_str!("lua/join.lua");
 const KICK: &str = include_str!("lua/kick.lua");
+const EXTRA_TIME: &str = include_str!("lua/extra_time.lua");
 const CONNECT: &str = include_str!("lua/connect.lua");
 const CONNECTED: &str = include_str!("lua/connected.lua");
 const RECORD_ANSWER: &str = include_str!("lua/record_answer.lua");
@@ -95,6 +97,7 @@ pub struct ValkeyLiveStore {
     cas: Script,
     join: Script,
     kick: Script,
+    extra_time: Script,
     connect: Script,
     connected: Script,
     record: Script,
@@ -212,6 +215,7 @@ impl ValkeyLiveStore {
             cas: Script::new(CAS),
             join: Script::new(JOIN),
             kick: Script::new(KICK),
+            extra_time: Script::new(EXTRA_TIME),
             connect: Script::new(CONNECT),
             connected: Script::new(CONNECTED),
             instance: hex::encode(rand::random::<[u8; 8]>()),
@@ -639,11 +643,39 @@ impl GameStore for ValkeyLiveStore {
             .key(self.key(game_id, "alive"))
             .key(self.key(game_id, "connected"))
             .key(self.key(game_id, "seq"))
+            .key(self.key(game_id, "extra"))
             .arg(player_id.to_string())
             .arg(self.channel(game_id))
             .invoke_async(&mut self.conn())
             .await?;
         Ok(seq > 0)
+    }
+
+    async fn set_extra_time(
+        &self,
+        game_id: GameId,
+        player_id: PlayerId,
+        on: bool,
+    ) -> Result<bool, LiveError> {
+        self.require_game(game_id).await?;
+        let seq: i64 = self
+            .extra_time
+            .key(self.key(game_id, "players"))
+            .key(self.key(game_id, "extra"))
+            .key(self.key(game_id, "seq"))
+            .arg(player_id.to_string())
+            .arg(u8::from(on))
+            .arg(self.channel(game_id))
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok(seq > 0)
+    }
+
+    async fn extra_time(&self, game_id: GameId) -> Result<BTreeSet<String>, LiveError> {
+        self.conn()
+            .smembers(self.key(game_id, "extra"))
+            .await
+            .map_err(LiveError::from)
     }
 
     async fn is_kicked(&self, game_id: GameId, player_id: PlayerId) -> Result<bool, LiveError> {
@@ -700,6 +732,7 @@ impl GameStore for ValkeyLiveStore {
                 .key(self.key(game_id, "streaks"))
                 .key(self.key(game_id, "scores"))
                 .key(self.key(game_id, "players"))
+                .key(self.key(game_id, "extra"))
                 .arg(&player_id)
                 .arg(answer_id)
                 .arg(question)

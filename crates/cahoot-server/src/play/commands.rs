@@ -178,6 +178,21 @@ impl Commands {
         }
     }
 
+    /// Grants or withdraws a player's extra time (from the next question on).
+    pub async fn set_extra_time(
+        &self,
+        game_id: GameId,
+        player_id: &str,
+        on: bool,
+    ) -> Result<(), CommandError> {
+        let player_id = PlayerId::parse(player_id).ok_or(LiveError::PlayerNotFound)?;
+        if self.live.set_extra_time(game_id, player_id, on).await? {
+            Ok(())
+        } else {
+            Err(LiveError::PlayerNotFound.into())
+        }
+    }
+
     /// A player's socket opened or closed (the "everyone answered" check and the lobby list follow).
     pub async fn presence(
         &self,
@@ -256,11 +271,13 @@ impl Commands {
         for _ in 0..CAS_ATTEMPTS {
             let current = live.state(game_id).await?.ok_or(LiveError::GameNotFound)?;
             let players = live.player_total(game_id).await?;
+            let extra_time = !live.extra_time(game_id).await?.is_empty();
             let ctx = Context {
                 now_ms: now_ms(),
                 player_count: players as usize,
                 quiz: &meta.quiz,
                 lead_in_ms: meta.lead_in_ms,
+                extra_time,
             };
             let (next, events) = apply(&current, command, &ctx)?;
             if let Some(seq) = live.cas_state(game_id, current.version, &next).await? {

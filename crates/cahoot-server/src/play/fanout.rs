@@ -175,7 +175,8 @@ impl GameTask {
             meta,
             tx,
             phase: state.as_ref().map(|s| s.phase),
-            deadline: state.and_then(|s| deadline_at(s.phase, s.deadline_ms)),
+            deadline: state
+                .and_then(|s| deadline_at(s.phase, s.deadline_ms.max(s.extra_deadline_ms))),
             answers_changed: true,
             presence_changed: false,
             presence_refresh: PresenceRefresh::default(),
@@ -249,6 +250,10 @@ impl GameTask {
                 // The kicked player's sockets close; everyone else's screen drops them.
                 self.data_changed = true;
                 self.tx.to_players(LocalEvent::Kicked { player_id });
+                self.fan_out_state(seq).await;
+            }
+            LiveMessage::ExtraTime { seq } => {
+                self.data_changed = true;
                 self.fan_out_state(seq).await;
             }
             LiveMessage::Answered { .. } => {
@@ -422,7 +427,11 @@ fn far_future() -> Instant {
 }
 
 fn question_deadline(snap: &Snapshot) -> Option<(u32, Instant)> {
-    deadline_at(snap.state.phase, snap.state.deadline_ms)
+    // The question closes when the last player who may still answer runs out of time.
+    deadline_at(
+        snap.state.phase,
+        snap.state.deadline_ms.max(snap.state.extra_deadline_ms),
+    )
 }
 
 fn deadline_at(phase: Phase, deadline_ms: u64) -> Option<(u32, Instant)> {

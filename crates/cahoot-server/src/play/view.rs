@@ -8,7 +8,7 @@ use cahoot_protocol::{
     LastResult, MeView, PhaseName, PlayerSummary, QuestionView, RankRow, RevealView, ServerMessage,
     SliderRange, StateView,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 /// Rows of the leaderboard screen.
@@ -29,6 +29,8 @@ pub struct Snapshot {
     rank_of: HashMap<String, (usize, usize)>,
     /// Answers to the current (or last shown) question, by player id.
     pub answers: HashMap<String, AcceptedAnswer>,
+    /// Players the host granted extra time.
+    pub extra_time: BTreeSet<String>,
     /// What every player's message has in common, serialised by the first socket that needs it.
     shared_json: OnceLock<SharedPlayerJson>,
 }
@@ -60,7 +62,10 @@ impl Snapshot {
             Some(q) => live.answers(id, q).await?.into_iter().collect(),
             None => HashMap::new(),
         };
-        Ok(Some(Self::from_parts(seq, meta, state, players, answers)))
+        let extra_time = live.extra_time(id).await?;
+        Ok(Some(
+            Self::from_parts(seq, meta, state, players, answers).with_extra_time(extra_time),
+        ))
     }
 
     pub fn from_parts(
@@ -98,8 +103,14 @@ impl Snapshot {
             standings,
             rank_of,
             answers,
+            extra_time: BTreeSet::new(),
             shared_json: OnceLock::new(),
         }
+    }
+
+    pub fn with_extra_time(mut self, extra_time: BTreeSet<String>) -> Snapshot {
+        self.extra_time = extra_time;
+        self
     }
 
     /// The same game data in a new state: answers carry over while the question stays the same, and a
@@ -111,6 +122,7 @@ impl Snapshot {
             HashMap::new()
         };
         Snapshot::from_parts(seq, self.meta.clone(), state, self.players.clone(), answers)
+            .with_extra_time(self.extra_time.clone())
     }
 
     /// The view every client shares. `for_host`: the projector always gets the images; players' phones
@@ -149,6 +161,13 @@ impl Snapshot {
                         },
                         opens_in_ms: if matches!(self.state.phase, Phase::Question(_)) {
                             self.state.opened_at_ms.saturating_sub(now_ms)
+                        } else {
+                            0
+                        },
+                        extra_ms: if matches!(self.state.phase, Phase::Question(_)) {
+                            self.state
+                                .extra_deadline_ms
+                                .saturating_sub(self.state.deadline_ms)
                         } else {
                             0
                         },
@@ -212,6 +231,7 @@ impl Snapshot {
                     id: id.clone(),
                     nickname: p.nickname.clone(),
                     connected: p.connected,
+                    extra_time: self.extra_time.contains(id),
                 })
                 .collect(),
         );
@@ -254,6 +274,7 @@ impl Snapshot {
                 correct: answer.is_some_and(|a| a.correct),
                 points: answer.map_or(0, |a| a.points),
             }),
+            extra_time: self.extra_time.contains(player_id),
         };
         (Some(me), Some(i))
     }
@@ -364,6 +385,7 @@ impl Snapshot {
             streak: 0,
             answer: None,
             last_result: None,
+            extra_time: false,
         };
         self.personalised(Some(&me), None, now_ms)
     }

@@ -291,6 +291,102 @@ async fn answers_open_after_the_get_ready_countdown() {
     );
 }
 
+/// Extra time: the host grants it to one player, who may then answer for half the time limit after the
+/// deadline; everyone else is refused from the deadline on, and the question closes when the extra time
+/// is over. Players cannot grant it; an unknown player is a clear error.
+#[tokio::test]
+async fn a_player_granted_extra_time_answers_after_the_deadline_and_no_one_else() {
+    let app = spawn_app().await;
+    let token = app.register_and_login("teacher").await;
+    let quiz = json!({"title": "Take your time", "questions": [
+        {"text": "Sure?", "answers": ["yes", "no"], "correct": 0, "time_limit_secs": 5}]});
+    let quiz_id = created_quiz(&app, &token, &quiz).await;
+    let game = start_game(&app, &token, quiz_id).await;
+    let (ann_id, t1) = join(&app, &game.pin, "Ann").await;
+    let (_, t2) = join(&app, &game.pin, "Ben").await;
+    let mut h = host(&app, &token, &game).await;
+    let mut ann = player(&app, &t1).await;
+    let mut ben = player(&app, &t2).await;
+
+    send(
+        &mut ann,
+        ClientMessage::ExtraTime {
+            player_id: ann_id.clone(),
+            on: true,
+        },
+    )
+    .await;
+    assert_eq!(next_error_code(&mut ann).await, "not_host");
+    send(
+        &mut h,
+        ClientMessage::ExtraTime {
+            player_id: Uuid::new_v4().to_string(),
+            on: true,
+        },
+    )
+    .await;
+    assert_eq!(next_error_code(&mut h).await, "player_not_found");
+    send(
+        &mut h,
+        ClientMessage::ExtraTime {
+            player_id: ann_id.clone(),
+            on: true,
+        },
+    )
+    .await;
+    let granted = h
+        .wait_state(WAIT, "extra time shown to the host", |v| {
+            v.players
+                .as_ref()
+                .is_some_and(|ps| ps.iter().any(|p| p.id == ann_id && p.extra_time))
+        })
+        .await
+        .unwrap();
+    assert!(
+        granted
+            .players
+            .unwrap()
+            .iter()
+            .filter(|p| p.extra_time)
+            .count()
+            == 1
+    );
+
+    send(&mut h, ClientMessage::Start).await;
+    let shown = phase(&mut ann, PhaseName::Question, Some(0)).await;
+    assert!(
+        shown.me.as_ref().unwrap().extra_time,
+        "Ann sees she has extra time"
+    );
+    assert_eq!(
+        shown.question.as_ref().unwrap().extra_ms,
+        2_500,
+        "half of 5 s"
+    );
+    let bens = phase(&mut ben, PhaseName::Question, Some(0)).await;
+    assert!(!bens.me.unwrap().extra_time);
+
+    // What is under test is the server clock: wait until the regular time is over.
+    let regular = Duration::from_millis(shown.question.unwrap().remaining_ms + 300);
+    tokio::time::sleep(regular).await;
+    match ben.answer("late", 0, 0).await.unwrap() {
+        ServerMessage::Error { code, .. } => assert_eq!(code.as_str(), "question_closed"),
+        other => panic!("Ben has no extra time, got {other:?}"),
+    }
+    assert!(acked(&ann.answer("in-extra-time", 0, 0).await.unwrap()));
+    let reveal = h
+        .wait_state(Duration::from_secs(8), "reveal", |v| {
+            v.phase == PhaseName::Reveal
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        reveal.reveal.unwrap().tally.counts,
+        [1, 0],
+        "only Ann's answer counts"
+    );
+}
+
 /// A player who reconnects mid-question starts from the snapshot this instance fanned out when the
 /// question opened (no full reload per reconnect); their own answer, recorded after it, must still show.
 #[tokio::test]
@@ -716,6 +812,7 @@ async fn results_are_stored_even_when_the_instance_that_ended_the_game_died_firs
             player_count: 1,
             quiz: &quiz,
             lead_in_ms: 0,
+            extra_time: false,
         };
         let (next, _) = apply(&current, command, &ctx).unwrap();
         // The store's CAS announces the change itself, as for any instance.

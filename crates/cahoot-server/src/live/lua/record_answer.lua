@@ -5,7 +5,7 @@
 -- `Streak::after_answer`, with its step and cap passed in (the contract suite checks both stores agree).
 -- The stored answer is JSON that Rust serialised up to its `points`, which only this script knows: cjson
 -- would re-encode numbers and empty arrays differently from serde.
--- KEYS: state answers:q streaks scores players
+-- KEYS: state answers:q streaks scores players extra
 -- ARGV: player_id answer_id question now_ms ok(0/1) correct(0/1) base_points judged(0/1) answer_json_head ttl
 --       err judged_version channel answered_message streak_step streak_cap previous_judged(-1: none)
 -- Returns {'new'|'dup', answer_json}, {'stale', ''} when the answer was judged against another state
@@ -22,7 +22,12 @@ local s = cjson.decode(st)
 if s.version ~= tonumber(ARGV[12]) then return {'stale', ''} end
 if ARGV[5] ~= '1' then return {'err', ARGV[11]} end
 local q = tonumber(ARGV[3])
-if s.phase.phase ~= 'question' or s.phase.index ~= q or tonumber(ARGV[4]) > s.deadline_ms then
+local now = tonumber(ARGV[4])
+if s.phase.phase ~= 'question' or s.phase.index ~= q or now > math.max(s.deadline_ms, s.extra_deadline_ms or 0) then
+  return {'err', 'question_closed'}
+end
+-- After the deadline, within the extra time: only players the host granted it.
+if now > s.deadline_ms and redis.call('SISMEMBER', KEYS[6], ARGV[1]) == 0 then
   return {'err', 'question_closed'}
 end
 local correct = ARGV[6] == '1'

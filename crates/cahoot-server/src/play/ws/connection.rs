@@ -297,6 +297,7 @@ impl Connection {
                         id: player_id.to_string(),
                         nickname: nickname.clone(),
                         connected: true,
+                        extra_time: false,
                     },
                     player_count: *player_count,
                 };

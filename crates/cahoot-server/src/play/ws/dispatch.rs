@@ -65,12 +65,12 @@ pub async fn dispatch(
             .kick(game_id, &player_id)
             .await
             .err()
-            .map(|e| match e {
-                CommandError::Live(LiveError::PlayerNotFound) => {
-                    ServerMessage::error(ErrorCode::PlayerNotFound, "no such player in this game")
-                }
-                other => error_message(&other),
-            }),
+            .map(|e| player_command_error(&e)),
+        (Role::Host, ClientMessage::ExtraTime { player_id, on }) => commands
+            .set_extra_time(game_id, &player_id, on)
+            .await
+            .err()
+            .map(|e| player_command_error(&e)),
         (Role::Host, command) => {
             let command = host_command(command)?;
             commands
@@ -96,10 +96,23 @@ fn host_command(msg: ClientMessage) -> Option<Command> {
         ClientMessage::End => Command::End,
         ClientMessage::Lock => Command::Lock,
         ClientMessage::Unlock => Command::Unlock,
-        ClientMessage::Hello { .. } | ClientMessage::Answer { .. } | ClientMessage::Kick { .. } => {
+        ClientMessage::Hello { .. }
+        | ClientMessage::Answer { .. }
+        | ClientMessage::Kick { .. }
+        | ClientMessage::ExtraTime { .. } => {
             return None;
         }
     })
+}
+
+/// A refused command about one player (kick, extra time) as an `error` frame.
+fn player_command_error(e: &CommandError) -> ServerMessage {
+    match e {
+        CommandError::Live(LiveError::PlayerNotFound) => {
+            ServerMessage::error(ErrorCode::PlayerNotFound, "no such player in this game")
+        }
+        other => error_message(other),
+    }
 }
 
 /// A refused command as an `error` frame.
