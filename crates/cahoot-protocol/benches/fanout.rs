@@ -42,6 +42,7 @@ fn base(phase: PhaseName) -> StateView {
             points: PointsMode::Standard,
             remaining_ms: 19_996,
             opens_in_ms: 0,
+            extra_ms: 0,
             answered: 0,
         }),
         reveal: None,
@@ -60,6 +61,7 @@ fn me(i: usize) -> MeView {
         streak: 2,
         answer: None,
         last_result: None,
+        extra_time: false,
     }
 }
 
@@ -94,6 +96,7 @@ fn host_state_10k_players(bencher: Bencher) {
                 id: format!("0e9f5c2a-8d7b-4c1e-9f3a-{i:012}"),
                 nickname: format!("player{i}"),
                 connected: true,
+                extra_time: false,
             })
             .collect(),
     );
