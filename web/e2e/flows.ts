@@ -99,8 +99,10 @@ export async function joinAsPlayer(
   return page;
 }
 
-/** Waits until the question's "get ready" countdown is over and its answer controls are shown. */
+/** Waits for an answerable question's screen (its clock), then for the end of its "get ready" countdown:
+ *  its answer controls are shown. */
 export async function answersOpen(page: Page, timeout = 20_000): Promise<void> {
+  await visible(page.getByRole('timer').first(), timeout);
   await page.getByTestId('get-ready').waitFor({ state: 'detached', timeout });
 }
 
