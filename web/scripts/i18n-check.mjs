@@ -1,5 +1,5 @@
-// Fails when a language lacks a message English has (or has one English lacks), or when a translation
-// uses other placeholders than English ("{name}" renamed or dropped). Paraglide would otherwise fall
+// Fails when a language lacks a message English has (or has one English lacks), when a translation
+// uses other placeholders than English ("{name}" renamed or dropped), or when a phrase is still English. Paraglide would otherwise fall
 // back to English silently. Part of `npm run check`, so of `make test`.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,14 @@ function placeholders(message) {
   for (const m of text.matchAll(/\{\s*([A-Za-z_][\w]*)\s*\}/g)) names.add(m[1]);
   for (const m of text.matchAll(/input ([A-Za-z_][\w]*)/g)) names.add(m[1]);
   return [...names].sort().join(',');
+}
+
+/** The same words as English: a phrase of two or more words left untranslated ("Top 5", "{title} · PIN {pin}"
+ *  and "Standard (1000)" are the same in every language and pass: fewer than two words with letters). */
+function untranslated(english, other) {
+  if (typeof english !== 'string' || english !== other) return false;
+  const words = english.replace(/\{[^}]*\}/g, ' ').split(/\s+/).filter((w) => /\p{L}{2,}/u.test(w));
+  return words.length >= 2;
 }
 
 const problems = [];
@@ -40,6 +48,8 @@ for (const pattern of patterns) {
         problems.push(`${other.file}: "${key}" uses {${placeholders(other.messages[key])}}, English {${placeholders(message)}}`);
       } else if (JSON.stringify(other.messages[key]).trim() === '""') {
         problems.push(`${other.file}: "${key}" is empty`);
+      } else if (untranslated(message, other.messages[key])) {
+        problems.push(`${other.file}: "${key}" is still the English text`);
       }
     }
     for (const key of Object.keys(other.messages)) {
