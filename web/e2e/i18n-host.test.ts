@@ -31,7 +31,8 @@ type Variants = [{ match: Record<string, string> }];
 type Messages = Record<string, string | Variants>;
 
 function messages(lang: string): Messages {
-  return JSON.parse(readFileSync(new URL(`../messages/host/${lang}.json`, import.meta.url), 'utf8')) as Messages;
+  const read = (area: string) => JSON.parse(readFileSync(new URL(`../messages/${area}/${lang}.json`, import.meta.url), 'utf8')) as Messages;
+  return { ...read('common'), ...read('host') };
 }
 
 /** A message with its placeholders filled (plain messages only). */
@@ -229,7 +230,7 @@ for (const run of RUNS) {
       if (i === 1) {
         // Both picked the right one: its bar says so in words, not only with a tick.
         const players = counted(msgs, 'host_players', '2');
-        const label = text(msgs, 'host_true');
+        const label = text(msgs, 'common_true');
         assert.equal(labels[0], text(msgs, 'host_itemCountCorrect', { label, players }), labels.join(' | '));
       }
       await screen(host, run.lang, `reveal-${i + 1}`);

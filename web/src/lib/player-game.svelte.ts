@@ -1,6 +1,6 @@
 // The player's live game: one reconnecting socket, the latest `state` snapshot, and exactly-once
 // answers (client answer ids, kept until acknowledged, resent after every reconnect).
-import { localizeOptions } from './option-text';
+import { localizeOptions } from './answer-text';
 import { errorCodeMessage } from '../i18n';
 import { randomId } from './ids';
 import {

@@ -56,7 +56,7 @@ export const TRUE_FALSE = ['True', 'False'];
 
 /** How a true/false option reads in the UI language. */
 export function trueFalseLabel(index: number): string {
-  return index === 0 ? m.editor_true() : m.editor_false();
+  return index === 0 ? m.common_true() : m.common_false();
 }
 export const TITLE_MAX = 100;
 export const QUESTION_TEXT_MAX = 250;

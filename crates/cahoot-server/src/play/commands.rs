@@ -268,10 +268,11 @@ impl Commands {
     ) -> Result<Vec<Event>, CommandError> {
         let live = &self.live;
         let meta = live.meta(game_id).await?.ok_or(LiveError::GameNotFound)?;
+        // Read once: a CAS retry is about the state, not about who has extra time.
+        let extra_time = !live.extra_time(game_id).await?.is_empty();
         for _ in 0..CAS_ATTEMPTS {
             let current = live.state(game_id).await?.ok_or(LiveError::GameNotFound)?;
             let players = live.player_total(game_id).await?;
-            let extra_time = !live.extra_time(game_id).await?.is_empty();
             let ctx = Context {
                 now_ms: now_ms(),
                 player_count: players as usize,
